@@ -1,0 +1,27 @@
+"""Case list filters, shared by the pages, the JSON twins, the API and the exports."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django.utils.translation import gettext_lazy as _
+
+from kouprey.cases.models import Case
+from kouprey.core.search import SearchFilter
+from kouprey.reference.models import Agency
+
+
+class CaseFilter(df.FilterSet):
+    q = SearchFilter(label=_("Search"))
+    opened_after = df.DateFilter(field_name="opened_on", lookup_expr="gte",
+                                 label=_("Opened on or after"))
+    opened_before = df.DateFilter(field_name="opened_on", lookup_expr="lte",
+                                  label=_("Opened on or before"))
+    agency = df.ModelChoiceFilter(field_name="agency_roles__agency", distinct=True,
+                                  queryset=Agency.objects.all(), label=_("Agency"))
+    seizure = df.NumberFilter(field_name="seizures", label=_("Seizure id"))
+    sort = df.OrderingFilter(fields=(("opened_on", "opened"), ("case_number", "number"),
+                                     ("title", "title")), label=_("Sort"))
+
+    class Meta:
+        model = Case
+        fields = ["q", "opened_after", "opened_before", "agency", "seizure"]

@@ -1,0 +1,87 @@
+"""The URL permission policy: every named URL says who may reach it.
+
+Each Kouprey app may have a ``policy.py`` with ``POLICY = {url_name: rule}``; this module
+merges them. A rule is ``PUBLIC`` (anyone, e.g. sign-in), ``SIGNED_IN`` (any active user),
+an action from core.permissions (``"view"``, ``"add"`` ...) that the user's role must grant,
+or a dict from HTTP method to one of those. Which *records* a user reaches is decided
+afterwards by ``restrict()``; the policy decides whether the page opens at all.
+
+A request to a URL that is not in the policy is refused (and a test lists any such URL).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+
+from kouprey.core.permissions import can
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+Rule = str | dict[str, str]
+
+
+@cache
+def policy() -> dict[str, Rule]:
+    merged: dict[str, Rule] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("kouprey."):
+            continue
+        try:
+            module = import_module(f"{config.name}.policy")
+        except ModuleNotFoundError:
+            continue
+        merged.update(getattr(module, "POLICY", {}))
+    return merged
+
+
+def rule_for(url_name: str, method: str) -> str | None:
+    rule = policy().get(url_name)
+    if isinstance(rule, dict):
+        return rule.get(method.upper(), rule.get("*"))
+    return rule
+
+
+def _exempt(path: str) -> bool:
+    return path.startswith(("/" + settings.STATIC_URL.lstrip("/"), "/admin/", "/favicon"))
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or request.GET.get("format") == "json"
+
+
+def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": message}, status=status)
+    if status == 401:
+        return redirect_to_login(request.get_full_path())
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def check_request(request: HttpRequest) -> HttpResponse | None:
+    """None when the request may go on; otherwise the refusal to send."""
+    if _exempt(request.path):
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    rule = rule_for(match.view_name, request.method or "GET")
+    if rule is None:
+        return _refuse(request, 403, f"No permission rule for {match.view_name}.")
+    if rule == PUBLIC:
+        return None
+    if request.path.startswith("/api/"):
+        return None  # the API authenticates (session or token) and checks rules itself
+    user = request.user
+    if not user.is_authenticated:
+        return _refuse(request, 401, "Sign in first.")
+    if rule == SIGNED_IN or can(user, rule):  # type: ignore[arg-type]
+        return None
+    return _refuse(request, 403, "Your role does not allow this.")

@@ -1,0 +1,92 @@
+"""Full-text search over ``search_text``, one code path for SQLite and PostgreSQL.
+
+SQLite: an FTS5 table with the trigram tokenizer (created by a migration) finds any run of
+three or more characters, so a Khmer word inside a sentence without spaces is found.
+PostgreSQL: a pg_trgm GIN index serves ``ILIKE '%word%'``. Shorter queries fall back to a
+plain substring match on both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters as df
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+
+def fts_table(model: Any) -> str:
+    return f"{model._meta.db_table}_fts"  # noqa: SLF001
+
+
+def search(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
+    """Records whose search text contains every word of ``query``."""
+    words = [w for w in query.split() if w]
+    if not words:
+        return queryset
+    if connection.vendor == "sqlite" and all(len(w) >= 3 for w in words):
+        phrase = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+        table = fts_table(queryset.model)
+        ids = queryset.model._default_manager.extra(  # noqa: S610 - table name is ours
+            where=[f"{queryset.model._meta.db_table}.id IN "  # noqa: SLF001
+                   f"(SELECT rowid FROM {table} WHERE {table} MATCH %s)"],
+            params=[phrase],
+        ).values("pk")
+        return queryset.filter(pk__in=ids)
+    condition = Q()
+    for word in words:
+        condition &= Q(search_text__icontains=word)
+    return queryset.filter(condition)
+
+
+class SearchFilter(df.CharFilter):
+    """``?q=`` on list pages and the API."""
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        return search(qs, value) if value else qs
+
+
+def _sqlite_sql(table: str) -> list[str]:
+    fts = f"{table}_fts"
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(search_text, "
+        f"content='{table}', content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES('delete', old.id, "
+        f"old.search_text); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF search_text ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES('delete', old.id, "
+        f"old.search_text); INSERT INTO {fts}(rowid, search_text) "
+        f"VALUES (new.id, new.search_text); END",
+        f"INSERT INTO {fts}({fts}) VALUES('rebuild')",
+    ]
+
+
+def _postgres_sql(table: str) -> list[str]:
+    return [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        f"CREATE INDEX IF NOT EXISTS {table}_search_trgm ON {table} "
+        f"USING gin (search_text gin_trgm_ops)",
+    ]
+
+
+def install_search(table: str) -> Any:
+    """A migration operation that adds the full-text index for ``table`` on either database."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        statements = _sqlite_sql(table) if vendor == "sqlite" else (
+            _postgres_sql(table) if vendor == "postgresql" else [])
+        for sql in statements:
+            schema_editor.execute(sql)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(f"DROP TABLE IF EXISTS {table}_fts")
+        elif schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_trgm")
+
+    return migrations.RunPython(forwards, backwards)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SeizuresConfig(AppConfig):
+    name = "kouprey.seizures"
+    label = "seizures"
+    verbose_name = "Seizures"

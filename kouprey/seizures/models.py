@@ -1,0 +1,224 @@
+"""A seizure: where and how it was detected, what was seized, the trade chain, who and why.
+
+Items, suspects, chain countries and sources belong to their seizure and are read through it
+(their querysets restrict through ``seizure``). Raw ivory equivalent is derived from the items
+(services.rie), never stored.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kouprey.core.models import OwnedModel
+from kouprey.core.querysets import child_queryset
+from kouprey.reference.models import (
+    Agency,
+    CommodityType,
+    ConcealmentType,
+    Country,
+    DetectionMethod,
+    Place,
+    Taxon,
+    TransportMode,
+    Unit,
+)
+
+
+class Seizure(OwnedModel):
+    class Validation(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        VALIDATED = "validated", _("Validated")
+        REJECTED = "rejected", _("Rejected")
+
+    external_id = models.CharField(
+        _("external id"), max_length=100, unique=True, null=True, blank=True,
+        help_text=_("Stable id from the source system; re-imports match on it."),
+    )
+    reference = models.CharField(_("reference"), max_length=50, blank=True, db_index=True)
+    date = models.DateField(_("date of seizure"), db_index=True)
+    place = models.ForeignKey(Place, verbose_name=_("place"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="seizures")
+    discovery_country = models.ForeignKey(
+        Country, verbose_name=_("country of discovery"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    agencies = models.ManyToManyField(Agency, verbose_name=_("detecting agencies"), blank=True,
+                                      related_name="seizures")
+    detection_method = models.ForeignKey(DetectionMethod, verbose_name=_("detection method"),
+                                         null=True, blank=True, on_delete=models.PROTECT)
+    transport_mode = models.ForeignKey(TransportMode, verbose_name=_("transport mode"),
+                                       null=True, blank=True, on_delete=models.PROTECT)
+    concealment = models.ForeignKey(ConcealmentType, verbose_name=_("concealment"),
+                                    null=True, blank=True, on_delete=models.PROTECT)
+    flight_number = models.CharField(_("flight"), max_length=20, blank=True)
+    vessel_name = models.CharField(_("vessel"), max_length=100, blank=True)
+    container_number = models.CharField(_("container number"), max_length=20, blank=True)
+    bill_of_lading = models.CharField(_("bill of lading"), max_length=50, blank=True)
+    air_waybill = models.CharField(_("air waybill"), max_length=50, blank=True)
+    export_country = models.ForeignKey(Country, verbose_name=_("country of export"), null=True,
+                                       blank=True, on_delete=models.PROTECT, related_name="+")
+    destination_country = models.ForeignKey(
+        Country, verbose_name=_("country of destination"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    description = models.TextField(_("description"), blank=True)
+    validation_status = models.CharField(_("validation status"), max_length=10,
+                                         choices=Validation.choices, default=Validation.DRAFT)
+    synthetic = models.BooleanField(_("synthetic (demo) record"), default=False)
+    search_text = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("seizure")
+        indexes = [models.Index(fields=["owner_org", "date"])]
+
+    def __str__(self) -> str:
+        place = self.place.name if self.place_id else ""
+        return f"{self.reference or f'#{self.pk}'} {self.date:%Y-%m-%d} {place}".strip()
+
+    def audit_root(self) -> models.Model:
+        return self
+
+
+class SeizureChild(models.Model):
+    """Base of the records that belong to a seizure (``seizure`` is set in each)."""
+
+    seizure: models.ForeignKey[Seizure, Seizure]
+
+    objects = child_queryset("seizure").as_manager()
+
+    class Meta:
+        abstract = True
+
+    def audit_root(self) -> models.Model:
+        return self.seizure
+
+
+class SeizureItem(SeizureChild):
+    seizure = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="items")
+    taxon = models.ForeignKey(Taxon, verbose_name=_("taxon"), null=True, blank=True,
+                              on_delete=models.PROTECT)
+    commodity = models.ForeignKey(CommodityType, verbose_name=_("commodity"),
+                                  on_delete=models.PROTECT)
+    worked = models.BooleanField(_("worked"), default=False,
+                                 help_text=_("Worked (carved, processed) rather than raw."))
+    pieces = models.PositiveIntegerField(_("pieces"), null=True, blank=True)
+    count_unit = models.ForeignKey(Unit, verbose_name=_("counted in"), null=True, blank=True,
+                                   on_delete=models.PROTECT)
+    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=12, decimal_places=3,
+                                    null=True, blank=True)
+    volume_m3 = models.DecimalField(_("volume (m³)"), max_digits=12, decimal_places=3,
+                                    null=True, blank=True)
+    value = models.DecimalField(_("estimated value"), max_digits=14, decimal_places=2,
+                                null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("seized item")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weight_kg__gte=0) | models.Q(
+                weight_kg__isnull=True), name="item_weight_not_negative"),
+            models.CheckConstraint(condition=models.Q(volume_m3__gte=0) | models.Q(
+                volume_m3__isnull=True), name="item_volume_not_negative"),
+            models.CheckConstraint(condition=models.Q(value__gte=0) | models.Q(
+                value__isnull=True), name="item_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        kind = _("worked") if self.worked else _("raw")
+        weight = f" {self.weight_kg} kg" if self.weight_kg is not None else ""
+        return f"{self.commodity.name} ({kind}){weight}"
+
+
+class OriginCountry(SeizureChild):
+    seizure = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="origins")
+    country = models.ForeignKey(Country, verbose_name=_("country of origin"),
+                                on_delete=models.PROTECT)
+    proportion = models.DecimalField(_("proportion"), max_digits=4, decimal_places=3,
+                                     default=1)
+
+    class Meta:
+        ordering = ["-proportion", "id"]
+        verbose_name = _("country of origin")
+        constraints = [
+            models.UniqueConstraint(fields=["seizure", "country"], name="origin_once"),
+            models.CheckConstraint(condition=models.Q(proportion__gt=0, proportion__lte=1),
+                                   name="origin_proportion_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.proportion:.0%}"
+
+
+class TransitCountry(SeizureChild):
+    seizure = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="transits")
+    country = models.ForeignKey(Country, verbose_name=_("transit country"),
+                                on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+    seizure_opportunity = models.BooleanField(
+        _("seizure opportunity"), default=False,
+        help_text=_("The shipment passed here where it could have been seized (ETIS)."),
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("transit country")
+        constraints = [
+            models.UniqueConstraint(fields=["seizure", "country"], name="transit_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.country)
+
+
+class Suspect(SeizureChild):
+    seizure = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="suspects")
+    class Role(models.TextChoices):
+        COURIER = "courier", _("Courier")
+        OWNER = "owner", _("Owner")
+        CONSIGNEE = "consignee", _("Consignee")
+        CONSIGNOR = "consignor", _("Consignor / shipper")
+        BROKER = "broker", _("Broker / agent")
+        DRIVER = "driver", _("Driver")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name as written"), max_length=200)
+    name_latin = models.CharField(_("name transliterated"), max_length=200, blank=True)
+    nationality = models.ForeignKey(Country, verbose_name=_("nationality"), null=True,
+                                    blank=True, on_delete=models.PROTECT)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OTHER)
+    arrested = models.BooleanField(_("arrested"), default=False)
+    synthetic = models.BooleanField(_("synthetic (fictitious) person"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("suspect")
+
+    def __str__(self) -> str:
+        return self.name_latin or self.name
+
+
+class Source(SeizureChild):
+    seizure = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="sources")
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Official document")
+        ARTICLE = "article", _("News article")
+        REPORT = "report", _("Report")
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices,
+                            default=Kind.DOCUMENT)
+    reference = models.CharField(_("reference"), max_length=300)
+    url = models.URLField(_("address"), blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("source")
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,0 +1,3 @@
+"""Permission rules for the seizures URLs (see core.policy)."""
+
+POLICY: dict[str, object] = {}

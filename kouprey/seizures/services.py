@@ -1,0 +1,165 @@
+"""Seizure rules that span more than one field: the trade chain, RIE, saving a whole record.
+
+Forms, the API and the importers all save through ``save_seizure`` so the same validation
+applies everywhere, and a rejected record leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from kouprey.seizures.models import (
+    OriginCountry,
+    Seizure,
+    SeizureItem,
+    Source,
+    Suspect,
+    TransitCountry,
+)
+
+WORKED_TO_RAW = Decimal("0.7")
+PROPORTION_TOLERANCE = Decimal("0.001")
+
+
+def rie_kg(items: Iterable[SeizureItem]) -> Decimal:
+    """Raw ivory equivalent: raw weight + worked weight / 0.7 (ETIS), over ivory items."""
+    total = Decimal(0)
+    for item in items:
+        if item.weight_kg is None or not item.commodity.is_ivory:
+            continue
+        total += item.weight_kg / WORKED_TO_RAW if item.worked else item.weight_kg
+    return total.quantize(Decimal("0.001"))
+
+
+def with_totals(queryset: QuerySet[Seizure]) -> QuerySet[Seizure]:
+    """Annotate each seizure with ``total_weight_kg`` and ``rie_kg`` (derived, in SQL)."""
+    decimal = DecimalField(max_digits=14, decimal_places=3)
+    ivory = Q(items__commodity__is_ivory=True)
+    rie_part = Case(
+        When(ivory & Q(items__worked=True), then=F("items__weight_kg") / WORKED_TO_RAW),
+        When(ivory, then=F("items__weight_kg")),
+        default=Value(0), output_field=decimal,
+    )
+    return queryset.annotate(
+        total_weight_kg=Coalesce(Sum("items__weight_kg"), Value(0), output_field=decimal),
+        rie_kg=Coalesce(Sum(rie_part), Value(0), output_field=decimal),
+    )
+
+
+def check_origins(origins: Sequence[OriginCountry]) -> None:
+    """Origin proportions, where given, must sum to 1 and name each country once."""
+    if not origins:
+        return
+    countries = [o.country_id for o in origins]
+    if len(set(countries)) != len(countries):
+        raise ValidationError({"origins": "A country of origin is listed twice."})
+    total = sum((Decimal(o.proportion) for o in origins), Decimal(0))
+    if abs(total - 1) > PROPORTION_TOLERANCE:
+        raise ValidationError(
+            {"origins": f"Origin proportions must sum to 1; they sum to {total.normalize()}."}
+        )
+
+
+def check_transits(transits: Sequence[TransitCountry]) -> None:
+    countries = [t.country_id for t in transits]
+    if len(set(countries)) != len(countries):
+        raise ValidationError({"transits": "A transit country is listed twice."})
+
+
+@dataclass
+class SeizureRecord:
+    """A seizure with everything that belongs to it, ready to validate and save."""
+
+    seizure: Seizure
+    agencies: list[Any] = field(default_factory=list)
+    items: list[SeizureItem] = field(default_factory=list)
+    origins: list[OriginCountry] = field(default_factory=list)
+    transits: list[TransitCountry] = field(default_factory=list)
+    suspects: list[Suspect] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    def children(self) -> list[Any]:
+        return [*self.items, *self.origins, *self.transits, *self.suspects, *self.sources]
+
+
+def validate(record: SeizureRecord) -> None:
+    """Raise one ValidationError naming every field and child that is wrong."""
+    errors: dict[str, list[str]] = {}
+
+    def collect(prefix: str, exc: ValidationError) -> None:
+        for name, messages in exc.message_dict.items():
+            key = name if not prefix else f"{prefix}.{name}"
+            errors.setdefault(key, []).extend(messages)
+
+    try:
+        record.seizure.full_clean(exclude=["owner_org"] if not record.seizure.owner_org_id
+                                  else None, validate_unique=True)
+    except ValidationError as exc:
+        collect("", exc)
+    for group in ("items", "origins", "transits", "suspects", "sources"):
+        for index, child in enumerate(getattr(record, group)):
+            try:
+                child.full_clean(exclude=["seizure"], validate_unique=False,
+                                 validate_constraints=False)
+            except ValidationError as exc:
+                collect(f"{group}[{index}]", exc)
+    for check, group in ((check_origins, record.origins), (check_transits, record.transits)):
+        try:
+            check(group)
+        except ValidationError as exc:
+            collect("", exc)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_seizure(record: SeizureRecord, replace_children: bool = True) -> Seizure:
+    """Validate and save a seizure with its children, all or nothing.
+
+    With ``replace_children`` the seizure's existing children are replaced by the record's
+    (the edit form and re-imports send the whole record).
+    """
+    validate(record)
+    seizure = record.seizure
+    seizure.save()
+    seizure.agencies.set(record.agencies)
+    if replace_children:
+        for related in ("items", "origins", "transits", "suspects", "sources"):
+            keep = [c.pk for c in getattr(record, related) if c.pk]
+            getattr(seizure, related).exclude(pk__in=keep).delete()
+    for child in record.children():
+        child.seizure = seizure
+        child.save()
+    refresh_search_text(seizure)
+    return seizure
+
+
+def search_text(seizure: Seizure) -> str:
+    """The words a full-text search matches for a seizure: ids, places, names, taxa."""
+    parts: list[str] = [seizure.reference, seizure.external_id or "", seizure.description,
+                        seizure.container_number, seizure.vessel_name, seizure.flight_number,
+                        seizure.bill_of_lading, seizure.air_waybill]
+    if seizure.place_id:
+        parts += [seizure.place.name, seizure.place.name_km, seizure.place.code]
+    for suspect in seizure.suspects.all():
+        parts += [suspect.name, suspect.name_latin]
+    for item in seizure.items.select_related("taxon", "commodity"):
+        parts += [item.commodity.name, item.commodity.name_km, item.description]
+        if item.taxon_id:
+            parts += [item.taxon.scientific_name, item.taxon.common_name_en,
+                      item.taxon.common_name_km]
+    for agency in seizure.agencies.all():
+        parts += [agency.code, agency.name, agency.name_km]
+    return " ".join(p for p in parts if p)
+
+
+def refresh_search_text(seizure: Seizure) -> None:
+    Seizure.objects.filter(pk=seizure.pk).update(search_text=search_text(seizure))

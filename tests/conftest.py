@@ -1,0 +1,18 @@
+"""Shared fixtures. Test data builders live in tests/factories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The larger real data sets beside the repository; skip where they are absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"../shared/data is not beside the repository ({SHARED_DATA}); "
+                    "this test reads the real data set there.")
+    return SHARED_DATA

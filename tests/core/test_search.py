@@ -1,0 +1,42 @@
+"""Full-text search finds words inside sentences, Khmer included, on both databases."""
+
+import pytest
+
+from kouprey.core.search import search
+from kouprey.seizures.models import Seizure
+from kouprey.seizures.services import refresh_search_text
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _seizure(description: str) -> Seizure:
+    s = f.seizure(description=description)
+    refresh_search_text(s)
+    return s
+
+
+def test_finds_khmer_word_inside_a_sentence_without_spaces():
+    hit = _seizure("ការរឹបអូសភ្លុកដំរីនៅកំពង់ផែក្រុងព្រះសីហនុ")  # ivory seized at Sihanoukville port
+    _seizure("ការរឹបអូសស្រកាសត្វលំពែង")  # pangolin scales
+    assert list(search(Seizure.objects.all(), "ភ្លុកដំរី")) == [hit]
+
+
+def test_every_word_must_match_and_case_is_ignored():
+    hit = _seizure("Container of raw IVORY tusks from Mozambique")
+    _seizure("Ivory carvings at the airport")
+    assert list(search(Seizure.objects.all(), "ivory mozambique")) == [hit]
+
+
+def test_short_words_fall_back_to_substring_match():
+    hit = _seizure("Flight VN 123")
+    assert list(search(Seizure.objects.all(), "VN")) == [hit]
+
+
+def test_search_text_follows_edits():
+    s = _seizure("rhino horn")
+    s.description = "pangolin scales"
+    s.save()
+    refresh_search_text(s)
+    assert list(search(Seizure.objects.all(), "rhino")) == []
+    assert list(search(Seizure.objects.all(), "pangolin")) == [s]
