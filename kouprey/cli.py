@@ -1,10 +1,18 @@
-"""The ``kouprey`` command: a thin layer over the services (STYLE.md rule 6)."""
+"""The ``kouprey`` command: a thin layer over the services (STYLE.md rule 6).
+
+Each group of commands lives in ``kouprey/commands/<name>.py`` and registers itself on
+``app``; this module only imports them. Every command has an example in its help, and turns
+errors into a clean message with a non-zero exit (``fail``).
+"""
 
 from __future__ import annotations
 
 import os
+from importlib import import_module
+from typing import NoReturn
 
 import typer
+from rich.console import Console
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kouprey.settings")
 
@@ -12,7 +20,20 @@ app = typer.Typer(
     help="Kouprey: the case and intelligence system for counter-wildlife-trafficking teams.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
 )
+console = Console()
+err_console = Console(stderr=True)
+
+COMMAND_MODULES = ["manage"]
+
+
+@app.callback()
+def main() -> None:
+    """Kouprey: the case and intelligence system for counter-wildlife-trafficking teams.
+
+    Settings come from KOUPREY_* environment variables (see docs/admin-guide.md).
+    """
 
 
 def setup_django() -> None:
@@ -21,16 +42,14 @@ def setup_django() -> None:
     django.setup()
 
 
-@app.command()
-def manage(args: list[str] = typer.Argument(None, help="Arguments for Django's manage.py.")) -> None:
-    """Run a Django management command (for administrators).
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a clean error (no traceback) and exit non-zero."""
+    err_console.print(f"[red]Error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
 
-    Example: kouprey manage showmigrations
-    """
-    setup_django()
-    from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["kouprey", *(args or [])])
+for _name in COMMAND_MODULES:
+    import_module(f"kouprey.commands.{_name}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The ``kouprey`` subcommands, one module per group (registered on kouprey.cli.app)."""
