@@ -7,6 +7,9 @@ Items, suspects, chain countries and sources belong to their seizure and are rea
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +26,9 @@ from kouprey.reference.models import (
     TransportMode,
     Unit,
 )
+
+
+NOT_NEGATIVE = MinValueValidator(0, message=_("Must not be negative."))
 
 
 class Seizure(OwnedModel):
@@ -108,11 +114,11 @@ class SeizureItem(SeizureChild):
     count_unit = models.ForeignKey(Unit, verbose_name=_("counted in"), null=True, blank=True,
                                    on_delete=models.PROTECT)
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=12, decimal_places=3,
-                                    null=True, blank=True)
+                                    null=True, blank=True, validators=[NOT_NEGATIVE])
     volume_m3 = models.DecimalField(_("volume (m³)"), max_digits=12, decimal_places=3,
-                                    null=True, blank=True)
+                                    null=True, blank=True, validators=[NOT_NEGATIVE])
     value = models.DecimalField(_("estimated value"), max_digits=14, decimal_places=2,
-                                null=True, blank=True)
+                                null=True, blank=True, validators=[NOT_NEGATIVE])
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
 
@@ -138,8 +144,11 @@ class OriginCountry(SeizureChild):
     seizure = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="origins")
     country = models.ForeignKey(Country, verbose_name=_("country of origin"),
                                 on_delete=models.PROTECT)
-    proportion = models.DecimalField(_("proportion"), max_digits=4, decimal_places=3,
-                                     default=1)
+    proportion = models.DecimalField(
+        _("proportion"), max_digits=4, decimal_places=3, default=1,
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(1)],
+        help_text=_("Share of the shipment from this country, between 0 and 1."),
+    )
 
     class Meta:
         ordering = ["-proportion", "id"]
