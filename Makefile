@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export KOUPREY_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo test test-sqlite test-postgres lint check-migrations docs lock clean serve
+.PHONY: install demo test test-sqlite test-postgres lint check-migrations docs lock clean serve vendor
 
 $(BIN)/kouprey: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ docs: install  ## regenerate docs/cli.md from the commands' --help
 lock:  ## re-pin every dependency after editing pyproject.toml
 	$(BIN)/pip install --quiet uv && $(BIN)/uv pip compile pyproject.toml --extra dev \
 	  --python-version 3.11 -o requirements.lock
+
+vendor:  ## re-copy htmx and the fonts from npm (versions in package.json) into kouprey/web/static
+	npm ci --no-audit --no-fund && npm run vendor
 
 clean:
 	rm -rf $(VENV) var
