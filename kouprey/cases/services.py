@@ -1,11 +1,20 @@
-"""Case rules: the derived stage, and the checks a timeline must pass."""
+"""Case rules: the derived stage, the checks a timeline must pass, saving a whole case.
+
+Forms, the API, the importers and the demo all save through ``save_case`` (or ``add_event``
+for one more event) so the same validation applies everywhere, and a rejected case leaves
+nothing half-written.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases.models import Case, CaseAgency, CaseEvent, Defendant
 
@@ -21,6 +30,15 @@ STAGES: list[tuple[str, set[str]]] = [
     ("verdict", {CaseEvent.Kind.VERDICT, CaseEvent.Kind.SENTENCE}),
     ("appeal", {CaseEvent.Kind.APPEAL}),
 ]
+STAGE_LABELS: dict[str, Any] = {
+    "seizure": _("Seizure only"),
+    "investigation": _("Investigation"),
+    "prosecution": _("Prosecution"),
+    "settled": _("Settled (transactional fine paid)"),
+    "court": _("In court"),
+    "verdict": _("Verdict"),
+    "appeal": _("Appeal"),
+}
 PROSECUTION_KINDS = {CaseEvent.Kind.REFERRAL, CaseEvent.Kind.CHARGE,
                      CaseEvent.Kind.ARRAIGNMENT, CaseEvent.Kind.HEARING,
                      CaseEvent.Kind.VERDICT, CaseEvent.Kind.SENTENCE}
@@ -41,6 +59,10 @@ def stage(events: Iterable[CaseEvent]) -> str:
     return reached
 
 
+def stage_label(name: str) -> str:
+    return str(STAGE_LABELS.get(name, name))
+
+
 def is_convicted(events: Iterable[CaseEvent]) -> bool:
     return any(e.kind == CaseEvent.Kind.VERDICT and e.outcome == CaseEvent.Outcome.CONVICTION
                for e in events)
@@ -55,44 +77,183 @@ def has_interagency_coordination(roles: Iterable[CaseAgency]) -> bool:
     return len({r.agency_id for r in roles}) >= 2
 
 
-def check_events(case: Case, events: Sequence[CaseEvent], first_seizure_date=None) -> None:
-    """A timeline's own rules: nothing before the seizure; a verdict needs a charge."""
-    errors: dict[str, list[str]] = {}
+def defendant_events(events: Iterable[CaseEvent], defendant: Defendant) -> list[CaseEvent]:
+    """The events that concern one defendant: their own and those of the whole case."""
+    return [e for e in events if e.defendant_id in (None, defendant.pk)]
+
+
+Errors = dict[str, list[str]]
+
+
+def event_errors(event: CaseEvent, first_seizure: date | None) -> Errors:
+    """One event's own rules, by field: not before the seizure; the fields its kind needs."""
+    errors: Errors = {}
+    if first_seizure and event.date and event.date < first_seizure:
+        errors.setdefault("date", []).append(gettext(
+            "%(event)s dated %(date)s is before the seizure (%(seizure)s).") % {
+            "event": event.get_kind_display(), "date": event.date.isoformat(),
+            "seizure": first_seizure.isoformat()})
+    if event.kind == CaseEvent.Kind.VERDICT and not event.outcome:
+        errors.setdefault("outcome", []).append(gettext("A verdict needs an outcome."))
+    if event.kind == CaseEvent.Kind.TRANSACTION and not event.fine_status:
+        errors.setdefault("fine_status", []).append(
+            gettext("Say whether the transactional fine was paid or refused."))
+    return errors
+
+
+def check_events(case: Case, events: Sequence[CaseEvent],
+                 first_seizure_date: date | None = None) -> None:
+    """A timeline's own rules: nothing before the seizure; a verdict needs an outcome ..."""
+    errors: Errors = {}
     for index, event in enumerate(events):
-        if first_seizure_date and event.date < first_seizure_date:
-            errors.setdefault(f"events[{index}].date", []).append(
-                f"{event.get_kind_display()} dated {event.date} is before the seizure "
-                f"({first_seizure_date}).")
-        if event.kind == CaseEvent.Kind.VERDICT and not event.outcome:
-            errors.setdefault(f"events[{index}].outcome", []).append(
-                "A verdict needs an outcome.")
-        if event.kind == CaseEvent.Kind.TRANSACTION and not event.fine_status:
-            errors.setdefault(f"events[{index}].fine_status", []).append(
-                "Say whether the transactional fine was paid or refused.")
+        for name, messages in event_errors(event, first_seizure_date).items():
+            errors.setdefault(f"events[{index}].{name}", []).extend(messages)
     if errors:
         raise ValidationError(errors)
 
 
-def first_seizure_date(case: Case):  # type: ignore[no-untyped-def]
+def first_seizure_date(case: Case) -> date | None:
     dates = [s.date for s in case.seizures.all()]
     return min(dates) if dates else None
 
 
+def _collect(errors: Errors, prefix: str, exc: ValidationError) -> None:
+    for name, messages in exc.message_dict.items():
+        key = prefix if name == "__all__" and prefix else (
+            f"{prefix}.{name}" if prefix else name)
+        errors.setdefault(key, []).extend(messages)
+
+
+def _same(a: models.Model | None, b: models.Model) -> bool:
+    return a is b or (a is not None and a.pk is not None and a.pk == b.pk)
+
+
+def _check_children(roles: Sequence[CaseAgency], defendants: Sequence[Defendant],
+                    events: Sequence[CaseEvent], also_allowed: set[Any]) -> Errors:
+    errors: Errors = {}
+    for group, children in (("roles", roles), ("defendants", defendants), ("events", events)):
+        for index, child in enumerate(children):
+            try:
+                child.full_clean(exclude=["case", "defendant"], validate_unique=False,
+                                 validate_constraints=False)
+            except ValidationError as exc:
+                _collect(errors, f"{group}[{index}]", exc)
+    seen: set[tuple[int, str]] = set()
+    for index, role in enumerate(roles):
+        key = (role.agency_id, role.role)
+        if key in seen:
+            errors.setdefault(f"roles[{index}].role", []).append(
+                gettext("This agency is already listed with this role."))
+        seen.add(key)
+    for index, event in enumerate(events):
+        named = event.defendant  # None, or a defendant object (saved or not): no query
+        if named is None or named.pk in also_allowed:
+            continue
+        if not any(_same(named, d) for d in defendants):
+            errors.setdefault(f"events[{index}].defendant", []).append(
+                gettext("The defendant must be one of this case's defendants."))
+    return errors
+
+
+def validate_case(case: Case, seizures: Sequence[Any], roles: Sequence[CaseAgency],
+                  defendants: Sequence[Defendant], events: Sequence[CaseEvent],
+                  existing_defendants: Iterable[Any] = ()) -> None:
+    """Raise one ValidationError naming every field and child that is wrong.
+
+    Keys name the field (``title``) or the child and field (``events[2].date``); an event
+    may name one of ``defendants`` or a defendant whose id is in ``existing_defendants``.
+    """
+    errors: Errors = {}
+    try:
+        case.full_clean(exclude=["owner_org"] if not case.owner_org_id else None)
+    except ValidationError as exc:
+        _collect(errors, "", exc)
+    checks = _check_children(roles, defendants, events, set(existing_defendants))
+    for name, messages in checks.items():
+        errors.setdefault(name, []).extend(messages)
+    dates = [s.date for s in seizures]
+    try:
+        check_events(case, events, min(dates) if dates else None)
+    except ValidationError as exc:
+        _collect(errors, "", exc)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _delete_removed(case: Case, roles: Sequence[CaseAgency], defendants: Sequence[Defendant],
+                    events: Sequence[CaseEvent]) -> None:
+    """Delete the children the caller no longer lists (events first: they name defendants)."""
+    for related, kept in (("events", events), ("defendants", defendants), ("agency_roles", roles)):
+        keep = [c.pk for c in kept if c.pk]
+        for child in getattr(case, related).exclude(pk__in=keep):
+            child.delete()  # one by one, so each deletion is in the audit log
+
+
 @transaction.atomic
 def save_case(case: Case, seizures: Sequence[object] = (), roles: Sequence[CaseAgency] = (),
-              defendants: Sequence[Defendant] = (), events: Sequence[CaseEvent] = ()) -> Case:
-    """Validate and save a case with its links and timeline, all or nothing."""
-    case.full_clean(exclude=["owner_org"] if not case.owner_org_id else None)
-    dates = [s.date for s in seizures]  # type: ignore[attr-defined]
-    check_events(case, events, min(dates) if dates else None)
+              defendants: Sequence[Defendant] = (), events: Sequence[CaseEvent] = (),
+              replace_children: bool = True) -> Case:
+    """Validate and save a case with its links and timeline, all or nothing.
+
+    With ``replace_children`` (the default) the case's existing roles, defendants and events
+    that are not in the lists given are deleted: the edit form and re-imports send the whole
+    case. An event may name one of ``defendants``, saved or not.
+    """
+    existing = case.defendants.values_list("pk", flat=True) if case.pk and not \
+        replace_children else []
+    validate_case(case, seizures, roles, defendants, events, existing)
     case.save()
     case.seizures.set(seizures)  # type: ignore[arg-type]
+    if replace_children and case.pk:
+        _delete_removed(case, roles, defendants, events)
     for child in (*roles, *defendants):
         child.case = case
         child.save()
     for event in events:
         event.case = case
         if event.defendant is not None:
-            event.defendant = event.defendant  # saved above
+            event.defendant = event.defendant  # refresh defendant_id now it is saved
         event.save()
+    refresh_search_text(case)
     return case
+
+
+@transaction.atomic
+def add_event(case: Case, event: CaseEvent) -> CaseEvent:
+    """Append one event to a saved case, with the same rules as ``save_case``."""
+    event.case = case
+    errors: Errors = {}
+    try:
+        event.full_clean(exclude=["case", "defendant"])
+    except ValidationError as exc:
+        _collect(errors, "", exc)
+    if event.defendant_id and not case.defendants.filter(pk=event.defendant_id).exists():
+        errors.setdefault("defendant", []).append(
+            gettext("The defendant must be one of this case's defendants."))
+    for name, messages in event_errors(event, first_seizure_date(case)).items():
+        errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    event.save()
+    refresh_search_text(case)
+    return event
+
+
+def search_text(case: Case) -> str:
+    """The words a full-text search matches for a case: number, title, names, law, places."""
+    parts: list[str] = [case.case_number, case.external_id or "", case.title, case.summary]
+    if case.court_id:
+        parts += [case.court.code, case.court.name, case.court.name_km]  # type: ignore[union-attr]
+    for defendant in case.defendants.all():
+        parts += [defendant.name, defendant.name_latin]
+    for role in case.agency_roles.select_related("agency"):
+        parts += [role.agency.code, role.agency.name, role.agency.name_km]
+    for event in case.events.all():
+        parts += [event.law_section, event.offence, event.judge, event.prosecutor]
+    for seizure in case.seizures.all():
+        parts += [seizure.reference, seizure.external_id or ""]
+    return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+def refresh_search_text(case: Case) -> None:
+    Case.objects.filter(pk=case.pk).update(search_text=search_text(case))
