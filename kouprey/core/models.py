@@ -138,3 +138,43 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ColumnMapping(models.Model):
+    """A saved import mapping: which file column feeds which Kouprey field.
+
+    ``columns`` maps a column header of the file to a field of the target (the default
+    mapping's column names, listed in docs/import-export.md), e.g.
+    ``{"Date saisie": "date", "Port": "place"}``. Built-in mappings (``default``, ``lemis``)
+    live in code and cannot be shadowed.
+    """
+
+    class Target(models.TextChoices):
+        SEIZURES = "seizures", _("Seizures")
+
+    name = models.SlugField(_("name"), max_length=50)
+    target = models.CharField(_("imports into"), max_length=20, choices=Target.choices,
+                              default=Target.SEIZURES)
+    columns = models.JSONField(_("columns"), default=dict,
+                               help_text=_("File column header -> Kouprey field."))
+    owner_org = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+        help_text=_("Empty: available to every organisation."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["target", "name"]
+        verbose_name = _("column mapping")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "owner_org", "name"],
+                                    name="column_mapping_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target}:{self.name}"
