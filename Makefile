@@ -1,16 +1,24 @@
 # Kouprey: the two commands a newcomer needs are `make demo` and `make test`.
-PYTHON ?= python3
+# Python 3.11 is required (pyproject.toml); prefer it by name when several are installed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# uv only installs the pinned requirements.lock faster than pip; pip is the fallback.
+UV_VERSION := 0.13.8
 export KOUPREY_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo test test-sqlite test-postgres lint check-migrations docs lock clean serve vendor
+.PHONY: install demo serve test lint check-migrations test-sqlite test-postgres docs lock clean
 
 $(BIN)/kouprey: requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
-	touch $(BIN)/kouprey
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	if $(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); then \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock && \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . ; \
+	else \
+	  $(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock && \
+	  $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e . ; \
+	fi
+	touch $@
 
 install: $(BIN)/kouprey  ## create .venv with every pinned dependency
 
@@ -19,39 +27,57 @@ demo: install  ## set up the embedded database with the demo data and start Koup
 	$(BIN)/kouprey demo --admin-password-file $(KOUPREY_DATA_DIR)/demo-password
 	KOUPREY_DEMO=1 $(BIN)/kouprey serve --host 127.0.0.1 --port 8000
 
-serve: install
+serve: install  ## start Kouprey on the configured database
 	$(BIN)/kouprey serve
 
-test: install lint check-migrations test-sqlite test-postgres  ## the whole suite
+# The whole suite. Every step runs even when an earlier one fails, so one run shows every
+# problem; the exit status is non-zero if any step failed. The last output on success is
+# pytest's summary line (of the PostgreSQL run when it happens, else of the SQLite run).
+test: install  ## lint, migrations check, the tests on SQLite and on PostgreSQL
+	@failed=0; \
+	$(MAKE) --no-print-directory lint || failed=1; \
+	$(MAKE) --no-print-directory check-migrations || failed=1; \
+	if [ -z "$$KOUPREY_TEST_POSTGRES_URL" ]; then \
+	  echo "== KOUPREY_TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped (.ci/run sets it)"; \
+	fi; \
+	$(MAKE) --no-print-directory test-sqlite || failed=1; \
+	if [ -n "$$KOUPREY_TEST_POSTGRES_URL" ]; then \
+	  $(MAKE) --no-print-directory test-postgres || failed=1; \
+	fi; \
+	exit $$failed
 
-test-sqlite:
-	KOUPREY_DATABASE_URL= $(BIN)/pytest
+lint: install  ## ruff, mypy, bandit (all three run; fails if any fails)
+	@failed=0; \
+	echo "== ruff check kouprey tests $(wildcard bench)"; \
+	$(BIN)/ruff check kouprey tests $(wildcard bench) || failed=1; \
+	echo "== mypy kouprey"; \
+	$(BIN)/mypy kouprey || failed=1; \
+	echo "== bandit -r kouprey"; \
+	$(BIN)/bandit -q -c pyproject.toml -r kouprey || failed=1; \
+	exit $$failed
 
-# Runs when KOUPREY_TEST_POSTGRES_URL names a server (.ci/run starts one); skipped otherwise.
-test-postgres:
-	@if [ -n "$$KOUPREY_TEST_POSTGRES_URL" ]; then \
-	  echo "== the suite again on PostgreSQL"; \
-	  KOUPREY_DATABASE_URL=$$KOUPREY_TEST_POSTGRES_URL $(BIN)/pytest; \
-	else echo "KOUPREY_TEST_POSTGRES_URL is not set: the PostgreSQL run is skipped (CI sets it)."; fi
-
-lint: install
-	$(BIN)/ruff check kouprey tests bench
-	$(BIN)/mypy kouprey
-	$(BIN)/bandit -q -c pyproject.toml -r kouprey
-
-check-migrations: install
+check-migrations: install  ## fail when a model changed without a migration
+	@echo "== makemigrations --check"
 	KOUPREY_DATABASE_URL=sqlite:///$(KOUPREY_DATA_DIR)/migration-check.sqlite3 \
 	  $(BIN)/python manage.py makemigrations --check --dry-run
 
+test-sqlite: install
+	@echo "== pytest on SQLite"
+	KOUPREY_DATABASE_URL= $(BIN)/pytest
+
+# Needs KOUPREY_TEST_POSTGRES_URL, a role that may create databases (pytest-django creates
+# test_<name>); .ci/run starts a private server and sets it.
+test-postgres: install
+	@test -n "$$KOUPREY_TEST_POSTGRES_URL" || { echo "KOUPREY_TEST_POSTGRES_URL is not set" >&2; exit 1; }
+	@echo "== pytest on PostgreSQL"
+	KOUPREY_DATABASE_URL=$$KOUPREY_TEST_POSTGRES_URL $(BIN)/pytest
+
 docs: install  ## regenerate docs/cli.md from the commands' --help
-	$(BIN)/python -m kouprey.clidocs > docs/cli.md
+	$(BIN)/python -m kouprey.clidocs > docs/cli.md.tmp && mv docs/cli.md.tmp docs/cli.md
 
 lock:  ## re-pin every dependency after editing pyproject.toml
-	$(BIN)/pip install --quiet uv && $(BIN)/uv pip compile pyproject.toml --extra dev \
-	  --python-version 3.11 -o requirements.lock
-
-vendor:  ## re-copy htmx and the fonts from npm (versions in package.json) into kouprey/web/static
-	npm ci --no-audit --no-fund && npm run vendor
+	$(BIN)/pip install --quiet uv==$(UV_VERSION) && $(BIN)/uv pip compile pyproject.toml \
+	  --extra dev --python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf $(VENV) var
