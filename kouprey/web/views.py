@@ -1,10 +1,34 @@
-"""Site-wide pages."""
+"""Site-wide pages: the home page (what the user can reach) and its JSON twin."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+
+from kouprey.cases.models import Case
+from kouprey.core.permissions import ADD, can
+from kouprey.seizures.models import Seizure
+from kouprey.web.lists import detail_response, url_or_none
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+    user = request.user
+    counts = {
+        "seizures": Seizure.objects.restrict(user).count(),  # type: ignore[arg-type]
+        "cases": Case.objects.restrict(user).count(),  # type: ignore[arg-type]
+    }
+    links = {
+        "seizures": url_or_none("seizures:list"),
+        "cases": url_or_none("cases:list"),
+        "indicators": url_or_none("indicators:table"),
+        "new_seizure": url_or_none("seizures:create") if can(user, ADD) else None,  # type: ignore[arg-type]
+    }
+    org = getattr(user, "organisation", None)
+    context: dict[str, Any] = {"counts": counts, "links": links, "organisation": org}
+
+    def data() -> dict[str, Any]:
+        return {"user": user.get_username(), "organisation": str(org) if org else None,
+                "role": getattr(user, "role", ""), "counts": counts, "links": links}
+
+    return detail_response(request, "web/home.html", context, data)

@@ -1,0 +1,405 @@
+"""List and detail page machinery shared by every domain's pages.
+
+A list page is a FilterSet over a restricted queryset, a list of ``Column`` definitions and
+one call::
+
+    columns = [Column("reference", _("Reference"), lambda s: s.reference, sort="reference",
+                      link=True), ...]
+    fmt = lists.output_format(request)                       # html | json | csv | xlsx
+    records = Seizure.objects.restrict(request.user, lists.action_for(fmt))
+    filterset = SeizureFilter(request.GET, queryset=records)  # bound, even if empty
+    return lists.list_response(request, filterset=filterset, columns=columns,
+                               template="seizures/list.html", filename="seizures",
+                               prepare=lambda qs: qs.select_related(...),
+                               row_url=lambda s: reverse("seizures:detail", args=[s.pk]))
+
+``list_response`` then answers, from the same filters and permissions:
+
+- HTML: ``template`` (extend ``web/list.html``) with ``filterset``, ``table`` (headers
+  with sort links, rows of cells), ``page`` (a Django Page) and ``count``; an htmx request
+  (``HX-Request``) gets only ``web/_list_results.html`` so the results update in place;
+- ``?format=json``: ``{"count", "page", "pages", "next", "previous", "results": [...]}``,
+  one object per row keyed by ``Column.key`` plus ``id`` and ``url``;
+- ``?format=csv`` / ``?format=xlsx``: every filtered row (all pages), through
+  ``core.tabular.response`` (formula-injection escaping); refused (403) unless the user's
+  role grants ``export``.
+
+Sorting: a column's ``sort`` is the parameter value of the FilterSet's ``OrderingFilter``
+(named ``sort``); the header links toggle ascending and descending. Pagination uses
+``settings.PAGE_SIZE``. ``prepare`` adds ``select_related``/``prefetch_related`` and
+annotations to the page (and the export) so the page costs a constant number of queries.
+
+Detail pages: ``detail_response(request, template, context, data)`` answers the HTML page
+or, for ``?format=json``, ``data``; ``history(record)`` gives the record's change history
+from the audit log (render it with ``{% include "web/_history.html" %}``, JSON with
+``history_json``); ``url_or_none`` links to pages that may not exist yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from kouprey.core import tabular
+from kouprey.core.models import AuditEntry
+from kouprey.core.permissions import EXPORT, VIEW, can
+
+FORMATS = ("html", "json", "csv", "xlsx")
+SORT_PARAM = "sort"
+RESULTS_TEMPLATE = "web/_list_results.html"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list: the same value feeds the HTML cell, the JSON key and the export.
+
+    ``value`` returns a plain value: text, number, Decimal, date, bool, None or a list of text.
+    """
+
+    key: str
+    label: Any
+    value: Callable[[Any], Any]
+    sort: str = ""
+    link: bool = False
+    numeric: bool = False
+    json: Callable[[Any], Any] | None = None  # a different value for JSON (e.g. a code)
+
+
+@dataclass
+class Header:
+    label: Any
+    key: str
+    sort_url: str = ""
+    direction: str = ""  # "ascending", "descending" or "" (not the current sort)
+    numeric: bool = False
+
+
+@dataclass
+class Cell:
+    text: str
+    label: Any
+    url: str = ""
+    numeric: bool = False
+
+
+@dataclass
+class Row:
+    record: Any
+    url: str
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    headers: list[Header]
+    rows: list[Row]
+
+
+# -- request helpers ----------------------------------------------------------------------
+
+def output_format(request: HttpRequest) -> str:
+    """``html`` unless ``?format=`` names json, csv or xlsx."""
+    fmt = request.GET.get("format", "html").lower()
+    return fmt if fmt in FORMATS else "html"
+
+
+def action_for(fmt: str) -> str:
+    """The permission action a format needs: downloads are exports, the rest is viewing."""
+    return EXPORT if fmt in ("csv", "xlsx") else VIEW
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx request for a fragment (not a history restore, which wants the whole page)."""
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
+
+
+def url_or_none(name: str, *args: Any) -> str | None:
+    """The URL of a named route, or None while that page does not exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def query_with(request: HttpRequest, **changes: Any) -> str:
+    """The current query string with some parameters changed (None removes one)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+# -- values ----------------------------------------------------------------------------
+
+def plain_text(value: Any) -> str:
+    """A column value as text for an HTML cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, Decimal):
+        text = f"{value:,.3f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(plain_text(v) for v in value)
+    return str(value)
+
+
+def json_value(value: Any) -> Any:
+    """A column value for JSON: numbers as numbers, dates as ISO text, lazy text resolved."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def export_value(value: Any) -> Any:
+    """A column value for a CSV/XLSX cell (lists joined; core.tabular escapes the text)."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+# -- tables ----------------------------------------------------------------------------
+
+def headers(request: HttpRequest, columns: Sequence[Column], default_sort: str = ""
+            ) -> list[Header]:
+    """Column headers; sortable ones link to the same list sorted by them (toggling)."""
+    current = request.GET.get(SORT_PARAM, "") or default_sort
+    result = []
+    for column in columns:
+        header = Header(column.label, column.key, numeric=column.numeric)
+        if column.sort:
+            if current == column.sort:
+                header.direction, following = "ascending", f"-{column.sort}"
+            elif current == f"-{column.sort}":
+                header.direction, following = "descending", column.sort
+            else:
+                following = column.sort
+            header.sort_url = query_with(request, **{SORT_PARAM: following, "page": None})
+        result.append(header)
+    return result
+
+
+def table(request: HttpRequest, records: Iterable[Any], columns: Sequence[Column],
+          row_url: Callable[[Any], str], default_sort: str = "") -> Table:
+    rows = []
+    for record in records:
+        url = row_url(record)
+        cells = [Cell(plain_text(c.value(record)), c.label, url if c.link else "", c.numeric)
+                 for c in columns]
+        rows.append(Row(record, url, cells))
+    return Table(headers(request, columns, default_sort), rows)
+
+
+def json_row(record: Any, columns: Sequence[Column], url: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": record.pk, "url": url}
+    row.update({c.key: json_value((c.json or c.value)(record)) for c in columns})
+    return row
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None
+             ) -> Page:
+    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def stable_order(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The queryset's ordering with the primary key last, so pages never overlap."""
+    order = list(queryset.query.order_by) or list(queryset.model._meta.ordering)  # noqa: SLF001
+    if not any(str(o).lstrip("-") in ("id", "pk") for o in order):
+        order.append("-pk")
+    return queryset.order_by(*order)
+
+
+def style_filter_form(form: Any) -> None:
+    """Browser-native inputs for a filter form: a search box and date pickers."""
+    for name, form_field in form.fields.items():
+        widget = form_field.widget
+        if name == "q":
+            widget.input_type = "search"
+            widget.attrs.setdefault("placeholder", _("Words, names, places, codes…"))
+            widget.attrs.setdefault("autocomplete", "off")
+        elif isinstance(form_field, forms.DateField):
+            widget.input_type = "date"
+            widget.format = "%Y-%m-%d"
+
+
+# -- the list response ------------------------------------------------------------------
+
+def list_response(
+    request: HttpRequest,
+    *,
+    filterset: Any,
+    columns: Sequence[Column],
+    template: str,
+    filename: str,
+    row_url: Callable[[Any], str],
+    prepare: Callable[[QuerySet[Any]], QuerySet[Any]] = lambda qs: qs,
+    context: dict[str, Any] | None = None,
+    default_sort: str = "",
+) -> HttpResponse | StreamingHttpResponse:
+    """Answer a list page in the requested format (see the module docstring)."""
+    fmt = output_format(request)
+    if fmt in ("csv", "xlsx") and not can(request.user, EXPORT):  # type: ignore[arg-type]
+        raise PermissionDenied(_("Your role does not allow downloads."))
+    valid = filterset.is_valid()
+    if not valid and fmt != "html":
+        return JsonResponse({"detail": _("Invalid filter."), "errors": filterset.errors},
+                            status=400)
+    records = stable_order(prepare(filterset.qs)) if valid else filterset.queryset.none()
+    if fmt in ("csv", "xlsx"):
+        header = [str(c.label) for c in columns]
+        rows = ([export_value(c.value(r)) for c in columns]
+                for r in records.iterator(chunk_size=2000))
+        return tabular.response(header, rows, fmt, filename)
+    page = paginate(request, records)
+    if fmt == "json":
+        return JsonResponse(_json_page(request, page, columns, row_url))
+    style_filter_form(filterset.form)
+    ctx = {
+        "filterset": filterset,
+        "table": table(request, page.object_list, columns, row_url, default_sort),
+        "page": page,
+        "count": page.paginator.count,
+        "can_export": can(request.user, EXPORT),  # type: ignore[arg-type]
+        "more_filters_used": any(request.GET.get(name) for name in filterset.form.fields
+                                 if name not in ("q", SORT_PARAM)),
+        "list_url": request.path,
+        **(context or {}),
+    }
+    response = render(request, RESULTS_TEMPLATE if is_htmx(request) else template, ctx)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _json_page(request: HttpRequest, page: Page, columns: Sequence[Column],
+               row_url: Callable[[Any], str]) -> dict[str, Any]:
+    def link(number: int | None) -> str | None:
+        if number is None:
+            return None
+        return request.build_absolute_uri(request.path + query_with(request, page=number))
+
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "next": link(page.next_page_number() if page.has_next() else None),
+        "previous": link(page.previous_page_number() if page.has_previous() else None),
+        "results": [json_row(r, columns, row_url(r)) for r in page.object_list],
+    }
+
+
+def detail_response(request: HttpRequest, template: str, context: dict[str, Any],
+                    data: Callable[[], dict[str, Any]]) -> HttpResponse:
+    """A detail page, or its JSON twin (``data()``) for ``?format=json``."""
+    if output_format(request) == "json":
+        return JsonResponse(json_value(data()), json_dumps_params={"ensure_ascii": False})
+    return render(request, template, context)
+
+
+# -- change history ---------------------------------------------------------------------
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    who: str
+    action: str
+    action_label: str
+    record_type: str
+    record: str
+    changes: list[Change]
+
+
+def _field(model_label: str, name: str) -> Any:
+    try:
+        return apps.get_model(model_label)._meta.get_field(name)  # noqa: SLF001
+    except (LookupError, FieldDoesNotExist, ValueError):
+        return None
+
+
+def _shown(model_field: Any, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    choices = dict(getattr(model_field, "flatchoices", None) or [])
+    if value in choices:
+        return str(choices[value])
+    return plain_text(value)
+
+
+def _changes(entry: AuditEntry) -> list[Change]:
+    result = []
+    for name, change in (entry.changes or {}).items():
+        model_field = _field(entry.model, name)
+        label = str(getattr(model_field, "verbose_name", name))
+        if isinstance(change, dict):  # many-to-many: {"added": [...]} / {"removed": [...]}
+            result.append(Change(label, ", ".join(change.get("removed", [])),
+                                 ", ".join(change.get("added", []))))
+        elif isinstance(change, list) and len(change) == 2:
+            result.append(Change(label, _shown(model_field, change[0]),
+                                 _shown(model_field, change[1])))
+    return result
+
+
+def history(record: Model, limit: int | None = None) -> list[HistoryEntry]:
+    """The change history of a record and its children, newest first.
+
+    Read only after the caller has fetched ``record`` through ``restrict()``.
+    """
+    entries = AuditEntry.objects.filter(
+        root_model=record._meta.label_lower, root_id=str(record.pk),  # noqa: SLF001
+    ).order_by("-at", "-id")
+    if limit:
+        entries = entries[:limit]
+    result = []
+    for entry in entries:
+        try:
+            record_type = str(apps.get_model(entry.model)._meta.verbose_name)  # noqa: SLF001
+        except (LookupError, ValueError):
+            record_type = entry.model
+        result.append(HistoryEntry(entry.at, entry.actor_name, entry.action,
+                                   entry.get_action_display(), record_type, entry.object_repr,
+                                   _changes(entry)))
+    return result
+
+
+def history_json(entries: Sequence[HistoryEntry]) -> list[dict[str, Any]]:
+    return [{"at": e.at.isoformat(), "who": e.who, "action": e.action,
+             "record_type": e.record_type, "record": e.record,
+             "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in e.changes]}
+            for e in entries]

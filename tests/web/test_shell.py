@@ -1,0 +1,68 @@
+"""The site shell: sign-in, navigation, language switcher, demo banner, home counts."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from kouprey.core.permissions import Role
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wcs_viewer(client: Client):
+    user = f.user(Role.VIEWER, f.organisation("wcs"))
+    client.force_login(user)
+    return user
+
+
+def test_sign_in_page_is_public_and_uses_vendored_assets(client: Client):
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "web/vendor/htmx.min.js" in html and "web/vendor/fonts.css" in html
+    assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_home_needs_sign_in(client: Client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_sign_in_with_password_reaches_home(client: Client):
+    f.user(Role.VIEWER, f.organisation("wcs"), username="dara")
+    response = client.post(reverse("login"), {"username": "dara", "password": f.PASSWORD},
+                           follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "dara" in response.content.decode()
+
+
+def test_home_counts_only_visible_records(client: Client, wcs_viewer):
+    f.seizure(org=wcs_viewer.organisation)
+    f.seizure(org=wcs_viewer.organisation)
+    f.seizure(org=f.organisation("gdce"))
+    f.case(org=wcs_viewer.organisation)
+    data = client.get(reverse("home"), {"format": "json"}).json()
+    assert data["counts"] == {"seizures": 2, "cases": 1}
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-count="seizures">2<' in html and 'data-count="cases">1<' in html
+
+
+def test_navigation_links_only_existing_sections(client: Client, wcs_viewer):
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("seizures:list")}"' in html
+
+
+def test_language_switcher_sets_khmer(client: Client, wcs_viewer):
+    response = client.post(reverse("set_language"), {"language": "km", "next": "/"})
+    assert response.status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="km">' in html
+
+
+@pytest.mark.parametrize("demo", [True, False])
+def test_demo_banner_follows_the_setting(client: Client, wcs_viewer, settings, demo):
+    settings.DEMO = demo
+    html = client.get(reverse("home")).content.decode()
+    assert ("fictitious" in html) is demo
