@@ -76,13 +76,17 @@ def sync(model: type[models.Model], rows: Iterable[Row], key: Callable[[Any], Ha
          create_only: tuple[str, ...] = ()) -> Counts:
     """Create or update ``rows`` (field -> value) matched on ``key``; never delete."""
     existing: dict[Hashable, models.Model] = {}
-    for obj in model._default_manager.all():  # noqa: SLF001
-        existing.setdefault(key(obj), obj)
-    counts, new, changed, fields = Counts(), [], [], set()
+    for row in model._default_manager.all():  # noqa: SLF001
+        existing.setdefault(key(row), row)
+    counts = Counts()
+    new: list[models.Model] = []
+    changed: list[models.Model] = []
+    fields: set[str] = set()
     for values in rows:
-        obj = existing.get(key(model(**values)))
+        candidate = model(**values)
+        obj = existing.get(key(candidate))
         if obj is None:
-            new.append(model(**values))
+            new.append(candidate)
             counts.created += 1
             continue
         updatable = {k: v for k, v in values.items() if k not in create_only}
