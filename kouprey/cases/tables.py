@@ -1,0 +1,161 @@
+"""What the case pages show: the list's columns, the timeline's facts, the JSON of a case.
+
+The same column values feed the HTML list, its JSON twin and the CSV/XLSX export
+(web.lists); ``case_json`` is the detail page's JSON twin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kouprey.cases import services
+from kouprey.cases.models import Case, CaseAgency, CaseEvent, Defendant
+from kouprey.core.permissions import VIEW
+from kouprey.seizures.models import Seizure
+from kouprey.web.lists import Column, url_or_none
+
+
+def seizure_label(seizure: Seizure) -> str:
+    place = seizure.place.name if seizure.place_id else ""  # type: ignore[union-attr]
+    return " ".join(p for p in (seizure.reference or f"#{seizure.pk}",
+                                seizure.date.isoformat(), place) if p)
+
+
+def role_label(role: CaseAgency) -> str:
+    return f"{role.agency.code.upper()} ({role.get_role_display()})"
+
+
+def visible_seizures(user: Any) -> QuerySet[Seizure]:
+    """The seizures a user may see, ready to label (a case may link others' seizures)."""
+    return Seizure.objects.restrict(user, VIEW).select_related("place").order_by("date", "pk")
+
+
+def for_list(user: Any) -> Callable[[QuerySet[Case]], QuerySet[Case]]:
+    """Prefetch what the list shows, so a page costs the same few queries at any size."""
+    defendants = (Defendant.objects.filter(case=OuterRef("pk")).order_by()
+                  .values("case").annotate(n=Count("pk")).values("n"))
+
+    def prepare(queryset: QuerySet[Case]) -> QuerySet[Case]:
+        return queryset.annotate(
+            defendant_count=Coalesce(Subquery(defendants, output_field=IntegerField()), 0),
+        ).prefetch_related(
+            Prefetch("seizures", queryset=visible_seizures(user), to_attr="visible_seizures"),
+            Prefetch("agency_roles", queryset=CaseAgency.objects.select_related("agency")),
+            Prefetch("events", queryset=CaseEvent.objects.only(
+                "id", "case_id", "kind", "date", "outcome", "fine_status")),
+        )
+    return prepare
+
+
+def current_stage(case: Case) -> str:
+    return services.stage_label(services.stage(case.events.all()))
+
+
+COLUMNS = [
+    Column("case_number", _("Case number"), lambda c: c.case_number, sort="number", link=True),
+    Column("title", _("Title"), lambda c: c.title, sort="title", link=True),
+    Column("opened_on", _("Opened"), lambda c: c.opened_on, sort="opened"),
+    Column("seizures", _("Seizures"),
+           lambda c: [seizure_label(s) for s in c.visible_seizures]),
+    Column("agencies", _("Agencies (roles)"),
+           lambda c: [role_label(r) for r in c.agency_roles.all()]),
+    Column("defendants", _("Defendants"), lambda c: c.defendant_count, numeric=True),
+    Column("stage", _("Current stage"), current_stage),
+    Column("interagency", _("Inter-agency"),
+           lambda c: services.has_interagency_coordination(c.agency_roles.all())),
+]
+
+
+# -- the timeline ------------------------------------------------------------------------
+
+FACT_FIELDS = ["place", "authority", "judge", "prosecutor", "law_section", "offence", "plea",
+               "bail", "outcome", "prison_months", "suspended", "amount", "fine_status",
+               "notes"]
+
+
+def event_facts(event: CaseEvent) -> list[tuple[str, str]]:
+    """The fields an event has filled in, as (label, text), in court-monitoring order."""
+    facts: list[tuple[str, str]] = []
+    for name in FACT_FIELDS:
+        field = CaseEvent._meta.get_field(name)  # noqa: SLF001
+        value = getattr(event, name)
+        if value in (None, "", False):
+            continue
+        if name == "suspended":
+            text = str(_("yes"))
+        elif name == "amount":
+            text = f"{value:,.2f} {event.currency}".strip()
+        elif getattr(field, "choices", None):
+            text = str(getattr(event, f"get_{name}_display")())
+        else:
+            text = str(value)
+        facts.append((str(field.verbose_name), text))  # type: ignore[union-attr]
+    return facts
+
+
+def event_json(event: CaseEvent) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": event.pk, "date": event.date.isoformat(), "kind": event.kind,
+        "kind_label": str(event.get_kind_display()),
+        "defendant_id": event.defendant_id,
+        "defendant": str(event.defendant) if event.defendant_id else None,
+    }
+    for name in FACT_FIELDS:
+        value = getattr(event, name)
+        if name in ("place", "authority"):
+            value = str(value) if value is not None else None
+        elif name == "amount" and value is not None:
+            value = str(value)
+        data[name] = value
+    data["currency"] = event.currency
+    return data
+
+
+def case_json(case: Case, seizures: list[Seizure], hidden_seizures: int,
+              events: list[CaseEvent], defendants: list[Defendant],
+              history: list[dict[str, Any]]) -> dict[str, Any]:
+    """The detail page's JSON twin."""
+    roles = list(case.agency_roles.all())
+    return {
+        "id": case.pk,
+        "url": reverse("cases:detail", args=[case.pk]),
+        "case_number": case.case_number,
+        "title": case.title,
+        "opened_on": case.opened_on.isoformat() if case.opened_on else None,
+        "court": str(case.court) if case.court_id else None,
+        "summary": case.summary,
+        "owner_org": case.owner_org.code,
+        "confidentiality": case.confidentiality,
+        "synthetic": case.synthetic,
+        "stage": services.stage(events),
+        "stage_label": services.stage_label(services.stage(events)),
+        "prosecuted": services.is_prosecuted(events),
+        "convicted": services.is_convicted(events),
+        "interagency": services.has_interagency_coordination(roles),
+        "seizures": [{"id": s.pk, "reference": s.reference, "date": s.date.isoformat(),
+                      "url": url_or_none("seizures:detail", s.pk)} for s in seizures],
+        "hidden_seizures": hidden_seizures,
+        "agencies": [{"agency": r.agency.code, "name": str(r.agency), "role": r.role,
+                      "role_label": str(r.get_role_display())} for r in roles],
+        "defendants": [_defendant_json(d, events) for d in defendants],
+        "events": [event_json(e) for e in events],
+        "history": history,
+    }
+
+
+def _defendant_json(defendant: Defendant, events: list[CaseEvent]) -> dict[str, Any]:
+    concerning = services.defendant_events(events, defendant)
+    return {
+        "id": defendant.pk, "name": defendant.name, "name_latin": defendant.name_latin,
+        "nationality": defendant.nationality.iso2 if defendant.nationality else None,
+        "synthetic": defendant.synthetic,
+        "stage": services.stage(concerning),
+        "convicted": services.is_convicted(concerning),
+        "events": [e.pk for e in events if e.defendant_id == defendant.pk],
+    }
