@@ -1,10 +1,11 @@
 """The URL permission policy: every named URL says who may reach it.
 
 Each Kouprey app may have a ``policy.py`` with ``POLICY = {url_name: rule}``; this module
-merges them. A rule is ``PUBLIC`` (anyone, e.g. sign-in), ``SIGNED_IN`` (any active user),
-an action from core.permissions (``"view"``, ``"add"`` ...) that the user's role must grant,
-or a dict from HTTP method to one of those. Which *records* a user reaches is decided
-afterwards by ``restrict()``; the policy decides whether the page opens at all.
+merges them, then the API's rules (core.api_policy). A rule is ``PUBLIC`` (anyone, e.g.
+sign-in), ``SIGNED_IN`` (any active user), an action from core.permissions (``"view"``,
+``"add"`` ...) that the user's role must grant, or a dict from HTTP method to one of those.
+Which *records* a user reaches is decided afterwards by ``restrict()``; the policy decides
+whether the page opens at all.
 
 A request to a URL that is not in the policy is refused (and a test lists any such URL).
 """
@@ -38,6 +39,7 @@ def policy() -> dict[str, Rule]:
         except ModuleNotFoundError:
             continue
         merged.update(getattr(module, "POLICY", {}))
+    merged.update(import_module("kouprey.core.api_policy").POLICY)
     return merged
 
 
@@ -82,6 +84,6 @@ def check_request(request: HttpRequest) -> HttpResponse | None:
     user = request.user
     if not user.is_authenticated:
         return _refuse(request, 401, "Sign in first.")
-    if rule == SIGNED_IN or can(user, rule):  # type: ignore[arg-type]
+    if rule == SIGNED_IN or can(user, rule):
         return None
     return _refuse(request, 403, "Your role does not allow this.")
