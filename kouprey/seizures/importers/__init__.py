@@ -1,0 +1,218 @@
+"""Import seizures with their items, suspects, sources and trade chain from CSV or XLSX.
+
+Rows sharing an ``external_id`` are one seizure (its first row gives the seizure's columns;
+each row may add an item, a suspect and a source); they must follow each other. A row with no
+external id is a seizure of its own, with a stable id from its content (``mappings.RowIds``).
+
+Validation is per row, in Python, against reference data cached in dicts; writing is in
+batches (``write.Writer``) inside the one transaction ``core.importing.run_import`` opens.
+Seizures whose external id already exists in the importing organisation are left as they
+are, so importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kouprey.core.importing import ImportResult, Problems, Progress, run_import
+from kouprey.core.permissions import IMPORT, can
+from kouprey.seizures.importers.fields import (
+    Converter,
+    Invalid,
+    Lookups,
+    child_converters,
+    seizure_converters,
+)
+from kouprey.seizures.importers.references import References
+from kouprey.seizures.importers.write import Writer
+from kouprey.seizures.mappings import (
+    FIELDS,
+    INDEX,
+    ITEM_FIELDS,
+    SEIZURE_COUNT,
+    SOURCE_FIELDS,
+    SUSPECT_FIELDS,
+    BoundMapping,
+    Mapping,
+    get_mapping,
+)
+
+BATCH = 2000  # seizures written per batch
+
+Spec = list[tuple[int, str, Converter]]  # canonical index, model attribute, converter
+
+
+@dataclass(slots=True)
+class Record:
+    """One seizure being read: model values by attribute, then its children."""
+
+    row: int
+    values: dict[str, Any]
+    items: list[dict[str, Any]] = field(default_factory=list)
+    suspects: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    seizure_raw: list[str] = field(default_factory=list)
+
+
+class SeizureImporter:
+    """The seizure target of ``core.importing.run_import``."""
+
+    def __init__(self, mapping: Mapping, org_id: int, user: Any = None,
+                 file_name: str = "") -> None:
+        self.mapping = mapping
+        self.mapping_name = mapping.name
+        self.org_id = org_id
+        self.user = user
+        self.file_name = file_name
+
+    # -- core.importing.Importer ------------------------------------------------------------
+    def start(self, header: list[str], problems: Problems, dry_run: bool) -> list[str]:
+        self.problems = problems
+        self.dry_run = dry_run
+        self.refs = References(dry_run=dry_run)
+        self.bound: BoundMapping
+        self.bound, warnings = self.mapping.bind(header, self.refs, problems)
+        lookups = Lookups(self.refs)
+        seizure = seizure_converters(lookups)
+        children = child_converters(lookups)
+        self.seizure_spec = self._spec(seizure, FIELDS[:SEIZURE_COUNT])
+        self.item_spec = self._spec(children, ITEM_FIELDS)
+        self.suspect_spec = self._spec(children, SUSPECT_FIELDS)
+        self.source_spec = self._spec(children, SOURCE_FIELDS)
+        self.writer = Writer(self.org_id, self.user, self.file_name, self.mapping_name,
+                             dry_run=dry_run, conflict=self._conflict)
+        self.current: Record | None = None
+        self.current_id = ""
+        self.seen: set[str] = set()
+        self.batch: list[Record] = []
+        return warnings
+
+    def feed(self, number: int, values: list[str]) -> None:
+        try:
+            canonical = self.bound.convert(number, values)
+        except Invalid as exc:  # a mapping's own decoding problem, e.g. LEMIS codes
+            self.problems.add(number, "", "", exc.reason)
+            return
+        if canonical is None:
+            return
+        external_id = canonical[0]
+        if external_id != self.current_id:
+            self._close()
+            if external_id in self.seen:
+                self.problems.add(number, self.bound.sources[0], external_id, _(
+                    "rows of this seizure are not together: sort the file by external id"))
+                return
+            self.seen.add(external_id)
+            self.current_id = external_id
+            self.current = self._seizure(number, canonical)
+        elif self.current is not None:
+            self._check_same(number, canonical, self.current)
+        if self.current is not None:
+            self._children(number, canonical, self.current)
+
+    def finish(self, result: ImportResult) -> None:
+        self._close()
+        self._flush()
+        result.created = self.writer.created
+        result.unchanged = self.writer.unchanged
+        result.children = dict(self.writer.children)
+        for kind, number in self.refs.created.items():
+            result.children[f"new {kind}"] = number
+
+    # -- reading ---------------------------------------------------------------------------
+    @staticmethod
+    def _spec(converters: dict[str, tuple[str, Converter]], names: tuple[str, ...]) -> Spec:
+        return [(INDEX[name], converters[name][0], converters[name][1]) for name in names]
+
+    def _convert(self, number: int, canonical: list[str], spec: Spec) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        sources = self.bound.sources
+        for index, attribute, convert in spec:
+            raw = canonical[index]
+            if raw:
+                try:
+                    values[attribute] = convert(raw)
+                except Invalid as exc:
+                    self.problems.add(number, sources[index], raw, exc.reason)
+        return values
+
+    def _seizure(self, number: int, canonical: list[str]) -> Record:
+        values = self._convert(number, canonical, self.seizure_spec)
+        if not canonical[INDEX["date"]]:
+            self.problems.add(number, self.bound.sources[INDEX["date"]], "",
+                              _("the date of seizure is required"))
+        return Record(number, values, seizure_raw=canonical[:SEIZURE_COUNT])
+
+    def _check_same(self, number: int, canonical: list[str], record: Record) -> None:
+        """A later row of a seizure may leave the seizure's columns empty or repeat them."""
+        if canonical[:SEIZURE_COUNT] == record.seizure_raw:
+            return
+        for index in range(1, SEIZURE_COUNT):
+            raw = canonical[index]
+            if raw and raw != record.seizure_raw[index]:
+                self.problems.add(number, self.bound.sources[index], raw, _(
+                    "differs from the first row of this seizure (row %(row)s)")
+                    % {"row": record.row})
+
+    def _children(self, number: int, canonical: list[str], record: Record) -> None:
+        item = self._convert(number, canonical, self.item_spec)
+        if item:
+            if "commodity" not in item and not canonical[INDEX["commodity"]]:
+                self.problems.add(number, self.bound.sources[INDEX["commodity"]], "",
+                                  _("an item needs its commodity type"))
+            record.items.append(item)
+        suspect = self._convert(number, canonical, self.suspect_spec)
+        if suspect:
+            if not canonical[INDEX["suspect_name"]]:
+                self.problems.add(number, self.bound.sources[INDEX["suspect_name"]], "",
+                                  _("a suspect needs a name"))
+            record.suspects.append(suspect)
+        source = self._convert(number, canonical, self.source_spec)
+        if source:
+            if not canonical[INDEX["source_reference"]]:
+                self.problems.add(number, self.bound.sources[INDEX["source_reference"]], "",
+                                  _("a source needs its reference"))
+            record.sources.append(source)
+
+    def _conflict(self, record: Record, reason: str) -> None:
+        self.problems.add(record.row, self.bound.sources[0],
+                          record.values.get("external_id", ""), reason)
+
+    def _close(self) -> None:
+        if self.current is not None:
+            self.batch.append(self.current)
+            self.current = None
+            if len(self.batch) >= BATCH:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self.batch:
+            self.writer.write(self.batch, write=not self.problems)
+            self.batch = []
+
+
+def import_seizures(path: Path, *, mapping: str | None = None, user: Any = None,
+                    org_id: int | None = None, dry_run: bool = False,
+                    progress: Progress | None = None) -> ImportResult:
+    """Import a seizures file (``kouprey import seizures``; the web import page).
+
+    ``user`` must hold the import permission; the records are owned by ``org_id`` (default:
+    the user's organisation; only a superuser may import into another one). Without a user
+    (an administrator at the shell) ``org_id`` is required and the audit log says "system".
+    """
+    if user is not None:
+        if not can(user, IMPORT):
+            raise PermissionError(_("%(user)s may not import records.") % {"user": user})
+        if org_id is None:
+            org_id = user.organisation_id
+        elif org_id != user.organisation_id and not user.is_superuser:
+            raise PermissionError(_("You may only import into your own organisation."))
+    if org_id is None:
+        raise ValueError(_("Say which organisation will own the imported records."))
+    chosen = get_mapping(mapping, org_id)
+    importer = SeizureImporter(chosen, org_id, user, path.name)
+    return run_import(importer, path, dry_run=dry_run, progress=progress)

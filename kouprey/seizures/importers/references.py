@@ -1,0 +1,131 @@
+"""Reference data looked up once per import and held in dicts (not one query per row).
+
+Keys are what a file may write: place UN/LOCODE or IATA code, ISO 3166 alpha-2 or alpha-3
+country codes, agency codes, vocabulary codes or English names, taxon scientific names, all
+case-insensitive. Mappings that create reference rows (LEMIS ports, taxa) use ``ensure_*``:
+inside the import's transaction the row is created (and rolled back with a rejected import);
+in a dry run it is only counted, under a placeholder id.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pycountry
+
+from kouprey.reference.models import (
+    Agency,
+    CommodityType,
+    ConcealmentType,
+    Country,
+    DetectionMethod,
+    Place,
+    Taxon,
+    TransportMode,
+    Unit,
+)
+
+PLACEHOLDER = 0  # the id of a row a dry run would create
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference row: its id, the words the search text takes from it, one extra value
+    (a place's country id, a commodity's ivory flag, an agency's name for ordering)."""
+
+    id: int
+    words: tuple[str, ...]
+    extra: Any = None
+
+
+def _terms(model: Any) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for pk, code, name in model.objects.values_list("pk", "code", "name"):
+        found.setdefault(name.lower(), pk)
+        found[code.lower()] = pk
+    return found
+
+
+class References:
+    def __init__(self, dry_run: bool = False) -> None:
+        self.dry_run = dry_run
+        self.created: Counter[str] = Counter()
+        self.countries: dict[str, int] = {}
+        for pk, iso2, iso3 in Country.objects.values_list("pk", "iso2", "iso3"):
+            self.countries[iso2.upper()] = pk
+            if iso3:
+                self.countries[iso3.upper()] = pk
+        self.places: dict[str, Ref] = {}
+        for row in Place.objects.values_list("pk", "name", "name_km", "locode", "iata",
+                                             "country_id"):
+            pk, name, name_km, locode, iata, country = row
+            ref = Ref(pk, (name, name_km, iata or locode), country)
+            for code in (locode, iata):
+                if code:
+                    self.places.setdefault(code.upper(), ref)
+        self.agencies = {code.lower(): Ref(pk, (code, name, name_km), name) for pk, code, name,
+                         name_km in Agency.objects.values_list("pk", "code", "name", "name_km")}
+        self.commodities: dict[str, Ref] = {}
+        for pk, code, name, name_km, ivory in CommodityType.objects.values_list(
+                "pk", "code", "name", "name_km", "is_ivory"):
+            ref = Ref(pk, (name, name_km), ivory)
+            self.commodities.setdefault(name.lower(), ref)
+            self.commodities[code.lower()] = ref
+        self.taxa = {name.lower(): Ref(pk, (name, en, km)) for pk, name, en, km in
+                     Taxon.objects.values_list("pk", "scientific_name", "common_name_en",
+                                               "common_name_km")}
+        self.detection = _terms(DetectionMethod)
+        self.transport = _terms(TransportMode)
+        self.concealment = _terms(ConcealmentType)
+        self.units = _terms(Unit)
+        self.currencies = {c.alpha_3 for c in pycountry.currencies}
+
+    def _new(self, kind: str, model: Any, fields: dict[str, Any]) -> int:
+        self.created[kind] += 1
+        if self.dry_run:
+            return PLACEHOLDER
+        return int(model.objects.create(**fields).pk)
+
+    def ensure_place(self, key: str, name: str, kind: str, country_iso2: str) -> Ref:
+        """The place registered under ``key``: an existing one of that name in that country,
+        or a new one."""
+        if key in self.places:
+            return self.places[key]
+        country = self.countries.get(country_iso2)
+        found = Place.objects.filter(country_id=country, name__iexact=name).values_list(
+            "pk", "name", "name_km", "iata", "locode").first()
+        if found:
+            ref = Ref(found[0], (found[1], found[2], found[3] or found[4]), country)
+        elif country is None:
+            raise LookupError(f"country {country_iso2} is not in the reference data")
+        else:
+            pk = self._new("places", Place, {"name": name, "kind": kind,
+                                              "country_id": country})
+            ref = Ref(pk, (name, "", ""), country)
+        self.places[key] = ref
+        return ref
+
+    def ensure_taxon(self, name: str, **fields: Any) -> Ref:
+        key = name.lower()
+        if key not in self.taxa:
+            pk = self._new("taxa", Taxon, {"scientific_name": name, **fields})
+            self.taxa[key] = Ref(pk, (name, fields.get("common_name_en", ""), ""))
+        return self.taxa[key]
+
+    def ensure_commodity(self, code: str, name: str) -> Ref:
+        key = code.lower()
+        if key not in self.commodities:
+            pk = self._new("commodity types", CommodityType, {"code": code, "name": name})
+            self.commodities[key] = Ref(pk, (name, ""), False)
+        return self.commodities[key]
+
+    def ensure_agency(self, code: str, name: str, kind: str, country_iso2: str) -> Ref:
+        key = code.lower()
+        if key not in self.agencies:
+            pk = self._new("agencies", Agency, {
+                "code": code, "name": name, "kind": kind,
+                "country_id": self.countries.get(country_iso2)})
+            self.agencies[key] = Ref(pk, (code, name, ""), name)
+        return self.agencies[key]
