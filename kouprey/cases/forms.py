@@ -280,14 +280,13 @@ class CaseForms:
             result += [(str(titles[name]), str(m)) for m in formset.non_form_errors()]
         return result
 
-    def errors(self) -> dict[str, Any]:
-        """Every error by the field's name in the form (``events-2-date``)."""
-        result: dict[str, Any] = {}
-        for form in (self.form, *(f for fs in self.formsets.values() for f in fs.forms)):
-            for name, messages in form.errors.items():
-                key = form.add_prefix(name) if name != "__all__" else (form.prefix or name)
-                result[key] = list(messages)
-        for name, fs in self.formsets.items():
-            if fs.non_form_errors():
-                result[name] = list(fs.non_form_errors())
+    def json_errors(self) -> dict[str, Any]:
+        """The errors for the JSON twin, shaped like the seizure form's: the case's fields,
+        then per formset ``{"rows": {index: {field: [...]}}, "errors": [...]}``."""
+        result: dict[str, Any] = dict(self.form.errors.get_json_data())
+        for name, formset in self.formsets.items():
+            rows = {str(i): f.errors.get_json_data() for i, f in enumerate(formset.forms)
+                    if f.errors and not formset.dropped(f)}
+            if rows or formset.non_form_errors():
+                result[name] = {"rows": rows, "errors": list(formset.non_form_errors())}
         return result

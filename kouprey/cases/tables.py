@@ -42,7 +42,7 @@ def for_list(user: Any) -> Callable[[QuerySet[Case]], QuerySet[Case]]:
                   .values("case").annotate(n=Count("pk")).values("n"))
 
     def prepare(queryset: QuerySet[Case]) -> QuerySet[Case]:
-        return queryset.annotate(
+        return queryset.select_related("court").annotate(
             defendant_count=Coalesce(Subquery(defendants, output_field=IntegerField()), 0),
         ).prefetch_related(
             Prefetch("seizures", queryset=visible_seizures(user), to_attr="visible_seizures"),
@@ -54,21 +54,28 @@ def for_list(user: Any) -> Callable[[QuerySet[Case]], QuerySet[Case]]:
 
 
 def current_stage(case: Case) -> str:
-    return services.stage_label(services.stage(case.events.all()))
+    return services.stage(case.events.all())
 
 
 COLUMNS = [
+    Column("id", _("Id"), lambda c: c.pk, in_table=False),
     Column("case_number", _("Case number"), lambda c: c.case_number, sort="number", link=True),
     Column("title", _("Title"), lambda c: c.title, sort="title", link=True),
     Column("opened_on", _("Opened"), lambda c: c.opened_on, sort="opened"),
     Column("seizures", _("Seizures"),
-           lambda c: [seizure_label(s) for s in c.visible_seizures]),
+           lambda c: [seizure_label(s) for s in c.visible_seizures],
+           json=lambda c: [{"id": s.pk, "label": seizure_label(s)}
+                           for s in c.visible_seizures]),
     Column("agencies", _("Agencies (roles)"),
-           lambda c: [role_label(r) for r in c.agency_roles.all()]),
+           lambda c: [role_label(r) for r in c.agency_roles.all()],
+           json=lambda c: [{"agency": r.agency.code, "role": r.role}
+                           for r in c.agency_roles.all()]),
     Column("defendants", _("Defendants"), lambda c: c.defendant_count, numeric=True),
-    Column("stage", _("Current stage"), current_stage),
+    Column("stage", _("Current stage"), lambda c: services.stage_label(current_stage(c)),
+           json=current_stage),
     Column("interagency", _("Inter-agency"),
            lambda c: services.has_interagency_coordination(c.agency_roles.all())),
+    Column("court", _("Court"), lambda c: c.court, in_table=False),
 ]
 
 

@@ -121,11 +121,14 @@ def case_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 return JsonResponse({"id": case.pk, "url": url}, status=200 if pk else 201)
             messages.success(request, _("Case saved."))
             return redirect(url)
+    rejected = request.method == "POST"
     if as_json:
-        if request.method == "POST":
-            return JsonResponse({"errors": bundle.errors()}, status=400)
+        if rejected:
+            return JsonResponse({"detail": _("The case was not saved."),
+                                 "errors": bundle.json_errors()}, status=400)
         return JsonResponse({"fields": _field_names(bundle)})
-    return render(request, "cases/form.html", {"forms": bundle, "case": case if pk else None})
+    return render(request, "cases/form.html", {"forms": bundle, "case": case if pk else None},
+                  status=400 if rejected else 200)
 
 
 def _field_names(bundle: CaseForms) -> dict[str, Any]:
