@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -14,10 +15,11 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def issue(user: User, name: str) -> str:
+def issue(user: User, name: str, expires_at: datetime | None = None) -> str:
     """Create a token for ``user`` and return its key; only its hash is kept."""
     key = "kpy_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, key_hash=_digest(key), prefix=key[:8])
+    ApiToken.objects.create(user=user, name=name, key_hash=_digest(key), prefix=key[:8],
+                            expires_at=expires_at)
     return key
 
 
