@@ -19,9 +19,10 @@ class CaseFilter(df.FilterSet):
     agency = df.ModelChoiceFilter(field_name="agency_roles__agency", distinct=True,
                                   queryset=Agency.objects.all(), label=_("Agency"))
     seizure = df.NumberFilter(field_name="seizures", label=_("Seizure id"))
+    ids = df.BaseInFilter(field_name="id", label=_("Record ids"))
     sort = df.OrderingFilter(fields=(("opened_on", "opened"), ("case_number", "number"),
                                      ("title", "title")), label=_("Sort"))
 
     class Meta:
         model = Case
-        fields = ["q", "opened_after", "opened_before", "agency", "seizure"]
+        fields = ["q", "opened_after", "opened_before", "agency", "seizure", "ids"]

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kouprey.indicators import views
 
 app_name = "indicators"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.table, name="table"),
+    path("records/", views.records, name="records"),
+]

@@ -1,0 +1,64 @@
+"""The indicators as JSON, CSV/XLSX rows and display text: one shape for the page and CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from kouprey.core.tabular import csv_lines
+from kouprey.indicators.services import Indicator, Scope, records
+
+HEADER = ["id", "group", "key", "label", "value", "numerator", "denominator", "unit",
+          "weight_kg"]
+
+
+def display(row: Indicator) -> str:
+    """The value as people read it: 50.0 %, 1,234.5 kg, 120 days, — for none."""
+    if row.value is None:
+        return "—"
+    if row.unit == "ratio":
+        return f"{row.value:.1%}"
+    if row.unit == "kg":
+        return f"{row.value:,.3f}"
+    if row.unit == "days":
+        return f"{row.value:g}"
+    return f"{row.value:,}"
+
+
+def records_url(scope: Scope, indicator_id: str, key: str = "") -> str:
+    """The page that opens the exact records behind a number (indicators:records)."""
+    params = {"indicator": indicator_id, **({"key": key} if key else {}), **scope.query()}
+    return f"{reverse('indicators:records')}?{urlencode(params)}"
+
+
+def record_ids(scope: Scope, indicator_id: str, key: str = "") -> list[int]:
+    return list(records(scope, indicator_id, key).order_by("pk").values_list("pk", flat=True))
+
+
+def as_json(rows: Iterable[Indicator], scope: Scope, with_ids: bool = False
+            ) -> list[dict[str, Any]]:
+    """A list of objects with id, label, value (and numerator, denominator for ratios)."""
+    result = []
+    for row in rows:
+        data = row.as_dict()
+        data["records_url"] = records_url(scope, row.id, row.key)
+        if row.numerator is not None:
+            data["numerator_url"] = records_url(scope, row.numerator_id)
+            data["denominator_url"] = records_url(scope, row.denominator_id)
+        if with_ids:
+            data["ids"] = record_ids(scope, row.id, row.key)
+        result.append(data)
+    return result
+
+
+def table_rows(rows: Iterable[Indicator]) -> Iterable[list[Any]]:
+    for row in rows:
+        yield [row.id, row.group, row.key, row.label, row.value, row.numerator,
+               row.denominator, row.unit, row.extra.get("weight_kg")]
+
+
+def csv_text(rows: Iterable[Indicator]) -> Iterable[str]:
+    return csv_lines(HEADER, table_rows(rows))
