@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kouprey.core.permissions import Confidentiality
+from kouprey.core.tabular import FORMULA_START
 from kouprey.seizures.importers.references import References
 from kouprey.seizures.models import Seizure, Source, Suspect
 
@@ -35,7 +36,11 @@ class Invalid(Exception):
 
 
 def text(max_length: int) -> Converter:
+    """Text up to ``max_length``; the apostrophe an export put before a formula-like value
+    (``'=...``, core.tabular) is dropped again, as a spreadsheet does."""
     def convert(raw: str) -> str:
+        if raw[:1] == "'" and raw[1:2] in FORMULA_START:
+            raw = raw[1:]
         if len(raw) > max_length:
             raise Invalid(_("longer than %(max)s characters") % {"max": max_length})
         return raw

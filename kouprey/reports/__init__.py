@@ -1,0 +1,1 @@
+"""Report builders over the domains' services: official formats (CITES, ETIS) and tables."""
