@@ -25,7 +25,7 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
-COMMAND_MODULES = ["manage", "server", "setup"]
+COMMAND_MODULES = ["manage", "server", "setup", "data"]
 
 
 @app.callback()
