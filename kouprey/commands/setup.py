@@ -11,12 +11,14 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from kouprey.cli import app, console, fail, setup_django
+from kouprey.core.permissions import Confidentiality
 
 if TYPE_CHECKING:
     from kouprey.core.models import Organisation
     from kouprey.reference.loaders import Counts
 
-CLEARANCE_NAMES = {"open": 1, "restricted": 2, "confidential": 3, "secret": 4}
+# Clearance levels by name: open, restricted, confidential, secret.
+CLEARANCE_NAMES = {level.name.lower(): int(level) for level in Confidentiality}
 
 
 def migrate() -> None:
