@@ -1,3 +1,9 @@
 """Permission rules for the seizures URLs (see core.policy)."""
 
-POLICY: dict[str, object] = {}
+POLICY: dict[str, object] = {
+    "seizures:list": "view",
+    "seizures:detail": "view",
+    "seizures:create": {"GET": "add", "POST": "add"},
+    "seizures:edit": {"GET": "change", "POST": "change"},
+    "seizures:delete": {"GET": "delete", "POST": "delete"},
+}

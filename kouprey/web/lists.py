@@ -77,6 +77,7 @@ class Column:
     link: bool = False
     numeric: bool = False
     json: Callable[[Any], Any] | None = None  # a different value for JSON (e.g. a code)
+    in_table: bool = True  # False: only in the JSON twin and the downloads
 
 
 @dataclass
@@ -196,6 +197,8 @@ def headers(request: HttpRequest, columns: Sequence[Column], default_sort: str =
     current = request.GET.get(SORT_PARAM, "") or default_sort
     result = []
     for column in columns:
+        if not column.in_table:
+            continue
         header = Header(column.label, column.key, numeric=column.numeric)
         if column.sort:
             if current == column.sort:
@@ -215,7 +218,7 @@ def table(request: HttpRequest, records: Iterable[Any], columns: Sequence[Column
     for record in records:
         url = row_url(record)
         cells = [Cell(plain_text(c.value(record)), c.label, url if c.link else "", c.numeric)
-                 for c in columns]
+                 for c in columns if c.in_table]
         rows.append(Row(record, url, cells))
     return Table(headers(request, columns, default_sort), rows)
 
@@ -230,6 +233,20 @@ def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None
              ) -> Page:
     paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
+
+
+def prepared_page(request: HttpRequest, records: QuerySet[Any],
+                  prepare: Callable[[QuerySet[Any]], QuerySet[Any]]) -> Page:
+    """One page of ``records``, its rows loaded through ``prepare``.
+
+    Counting and slicing run on the plain filtered ids; annotations and prefetches then
+    run for this page's rows only, so a page costs the same on ten rows or a million.
+    """
+    page = paginate(request, records.values_list("pk", flat=True))
+    ids = list(page.object_list)
+    loaded = {r.pk: r for r in prepare(records.model._default_manager.filter(pk__in=ids))}
+    page.object_list = [loaded[pk] for pk in ids if pk in loaded]
+    return page
 
 
 def stable_order(queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -275,13 +292,13 @@ def list_response(
     if not valid and fmt != "html":
         return JsonResponse({"detail": _("Invalid filter."), "errors": filterset.errors},
                             status=400)
-    records = stable_order(prepare(filterset.qs)) if valid else filterset.queryset.none()
+    records = stable_order(filterset.qs) if valid else filterset.queryset.none()
     if fmt in ("csv", "xlsx"):
         header = [str(c.label) for c in columns]
         rows = ([export_value(c.value(r)) for c in columns]
-                for r in records.iterator(chunk_size=2000))
+                for r in stable_order(prepare(records)).iterator(chunk_size=2000))
         return tabular.response(header, rows, fmt, filename)
-    page = paginate(request, records)
+    page = prepared_page(request, records, prepare)
     if fmt == "json":
         return JsonResponse(_json_page(request, page, columns, row_url))
     style_filter_form(filterset.form)

@@ -1,0 +1,241 @@
+"""The seizure form: the seizure itself plus one inline formset per kind of child record.
+
+The forms only collect and check single fields; ``SeizureForms.save`` builds a
+``services.SeizureRecord`` and saves it through ``services.save_seizure`` so the rules that
+span records (origin proportions, duplicate countries) are the same as for the API and the
+importers. The errors it raises (``"origins"``, ``"items[0].weight_kg"``) are put back on the
+form, formset or child form they name. Nothing is written unless everything is valid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from kouprey.core.models import Organisation, User
+from kouprey.seizures.models import (
+    OriginCountry,
+    Seizure,
+    SeizureItem,
+    Source,
+    Suspect,
+    TransitCountry,
+)
+from kouprey.seizures.services import SeizureRecord, save_seizure
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CHILD_KEY = re.compile(r"^(?P<group>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
+
+
+def name_unknown_choices(form: forms.BaseForm) -> None:
+    """Say "Unknown place" (naming the field) rather than Django's generic choice error."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            message = _("Unknown %(field)s: choose one from the list.") % {
+                "field": str(field.label or "").lower()}
+            field.error_messages["invalid_choice"] = message
+            field.error_messages["invalid_pk_value"] = message
+
+
+class SeizureForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Seizure
+        fields = [
+            "reference", "date", "place", "discovery_country", "agencies",
+            "detection_method", "transport_mode", "concealment",
+            "flight_number", "vessel_name", "container_number", "bill_of_lading",
+            "air_waybill", "export_country", "destination_country", "description",
+            "validation_status", "owner_org", "confidentiality", "shared_with",
+        ]
+        widgets = {
+            "date": DATE,
+            "agencies": forms.CheckboxSelectMultiple,
+            "shared_with": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.is_superuser:
+            del self.fields["owner_org"]
+        org = self.instance.owner_org_id
+        if org:
+            self.fields["shared_with"].queryset = (  # type: ignore[attr-defined]
+                Organisation.objects.exclude(pk=org))
+        name_unknown_choices(self)
+
+    # (title, fields in the grid, fields across the whole width), as the form shows them.
+    GROUPS: list[tuple[Any, list[str], list[str]]] = [
+        (_("Seizure"), ["reference", "date", "place", "discovery_country", "detection_method",
+                        "transport_mode", "concealment", "validation_status"], ["agencies"]),
+        (_("Conveyance and trade chain"),
+         ["flight_number", "vessel_name", "container_number", "bill_of_lading",
+          "air_waybill", "export_country", "destination_country"], ["description"]),
+    ]
+    ACCESS: tuple[Any, list[str], list[str]] = (
+        _("Access"), ["owner_org", "confidentiality"], ["shared_with"])
+
+    def group(self, spec: tuple[Any, list[str], list[str]]) -> dict[str, Any]:
+        title, names, wide = spec
+        return {"title": title, "fields": [self[n] for n in names if n in self.fields],
+                "wide": [self[n] for n in wide if n in self.fields]}
+
+    def groups(self) -> list[dict[str, Any]]:
+        return [self.group(spec) for spec in self.GROUPS]
+
+    def access_group(self) -> dict[str, Any]:
+        return self.group(self.ACCESS)
+
+    def clean_confidentiality(self) -> int:
+        level = self.cleaned_data["confidentiality"]
+        if not self.user.is_superuser and level > self.user.clearance:
+            raise ValidationError(_("Your clearance does not allow this level; you could not "
+                                    "read the record afterwards."))
+        return int(level)
+
+
+class ChildForm(forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_unknown_choices(self)
+
+
+def _formset(model: type[Any], fields: list[str], widgets: dict[str, Any] | None = None,
+             ) -> type[BaseInlineFormSet[Any, Any, Any]]:
+    return inlineformset_factory(Seizure, model, form=ChildForm, fields=fields, extra=1,
+                                 can_delete=True, widgets=widgets or {},
+                                 formfield_callback=_formfield)
+
+
+def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+# (prefix, section title, formset class), in the order the form shows them.
+CHILDREN: list[tuple[str, Any, type[BaseInlineFormSet[Any, Any, Any]]]] = [
+    ("items", _("Seized items"), _formset(
+        SeizureItem, ["taxon", "commodity", "worked", "pieces", "count_unit", "weight_kg",
+                      "volume_m3", "value", "currency", "description"])),
+    ("origins", _("Countries of origin"), _formset(OriginCountry, ["country", "proportion"])),
+    ("transits", _("Transit countries"), _formset(
+        TransitCountry, ["country", "position", "seizure_opportunity"])),
+    ("suspects", _("Suspects"), _formset(
+        Suspect, ["name", "name_latin", "nationality", "role", "arrested"])),
+    ("sources", _("Sources"), _formset(Source, ["kind", "reference", "url", "date"],
+                                       {"date": DATE})),
+]
+
+
+@dataclass
+class Section:
+    prefix: str
+    title: Any
+    formset: BaseInlineFormSet[Any, Any, Any]
+
+
+class SeizureForms:
+    """The seizure form and its child formsets, bound together, validated and saved as one."""
+
+    def __init__(self, user: User, instance: Seizure, data: QueryDict | None = None) -> None:
+        self.user = user
+        self.instance = instance
+        self.form = SeizureForm(data, instance=instance, user=user)
+        self.sections = [Section(prefix, title, cls(data, instance=instance, prefix=prefix))
+                         for prefix, title, cls in CHILDREN]
+        self.record_forms: dict[str, list[Any]] = {}
+
+    @classmethod
+    def with_added_row(cls, user: User, instance: Seizure, data: QueryDict, prefix: str
+                       ) -> SeizureForms:
+        """The same forms with one more empty row in the ``prefix`` formset."""
+        data = data.copy()
+        key = f"{prefix}-TOTAL_FORMS"
+        if key in data:
+            data[key] = str(int(str(data.get(key) or 0)) + 1)
+        return cls(user, instance, data)
+
+    def is_valid(self) -> bool:
+        valid = self.form.is_valid()
+        for section in self.sections:
+            valid = section.formset.is_valid() and valid
+        return valid
+
+    def _kept(self, formset: BaseInlineFormSet[Any, Any, Any]) -> list[Any]:
+        kept = []
+        for form in formset.forms:
+            if formset.can_delete and form.cleaned_data.get("DELETE"):
+                continue
+            if form.instance.pk is None and not form.has_changed():
+                continue  # an empty extra row
+            kept.append(form)
+        return kept
+
+    def record(self) -> SeizureRecord:
+        seizure = self.form.instance
+        if not seizure.owner_org_id and self.user.organisation_id:
+            seizure.owner_org_id = self.user.organisation_id
+        record = SeizureRecord(seizure=seizure,
+                               agencies=list(self.form.cleaned_data.get("agencies", [])))
+        for section in self.sections:
+            kept = self._kept(section.formset)
+            self.record_forms[section.prefix] = kept
+            setattr(record, section.prefix, [f.instance for f in kept])
+        return record
+
+    def save(self) -> Seizure | None:
+        """Save everything through services.save_seizure; None (with errors set) if refused."""
+        if not self.is_valid():
+            return None
+        adding = self.instance._state.adding  # noqa: SLF001
+        record = self.record()
+        try:
+            with transaction.atomic():
+                seizure = save_seizure(record)
+                seizure.shared_with.set(self.form.cleaned_data.get("shared_with", []))
+        except ValidationError as exc:
+            if adding:  # rolled back: the form must still show a new record
+                self.instance.pk = None
+                self.instance._state.adding = True  # noqa: SLF001
+            self.add_service_errors(exc)
+            return None
+        return seizure
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Put each error from the service on the form, formset or row it names."""
+        formsets: dict[str, Any] = {s.prefix: s.formset for s in self.sections}
+        for key, messages in exc.message_dict.items():
+            match = CHILD_KEY.match(key)
+            if match:
+                rows = self.record_forms.get(match["group"], [])
+                index = int(match["index"])
+                if index < len(rows):
+                    _add(rows[index], match["field"], messages)
+                    continue
+            if key in formsets:
+                formsets[key]._non_form_errors.extend(messages)  # noqa: SLF001
+            else:
+                _add(self.form, key, messages)
+
+    def has_errors(self) -> bool:
+        return bool(self.form.errors) or any(
+            s.formset.total_error_count() for s in self.sections)
+
+
+def _add(form: forms.BaseForm, field: str, messages: list[str]) -> None:
+    for message in messages:
+        if field in form.fields:
+            form.add_error(field, message)
+        else:
+            label = field if field == "__all__" else field.replace("_", " ")
+            form.add_error(None, message if field == "__all__" else f"{label}: {message}")
