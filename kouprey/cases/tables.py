@@ -6,17 +6,19 @@ The same column values feed the HTML list, its JSON twin and the CSV/XLSX export
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases import services
 from kouprey.cases.models import Case, CaseAgency, CaseEvent, Defendant
 from kouprey.core.permissions import VIEW
+from kouprey.reference.models import Agency
 from kouprey.seizures.models import Seizure
 from kouprey.web.lists import Column, url_or_none
 
@@ -27,8 +29,14 @@ def seizure_label(seizure: Seizure) -> str:
                                 seizure.date.isoformat(), place) if p)
 
 
-def role_label(role: CaseAgency) -> str:
-    return f"{role.agency.code.upper()} ({role.get_role_display()})"
+def agencies_with_roles(roles: Iterable[CaseAgency], short: bool = True) -> list[str]:
+    """One entry per agency with its roles: ``GDCE (Detected the seizure, Investigating)``."""
+    grouped: dict[int, tuple[Agency, list[str]]] = {}
+    for role in roles:
+        grouped.setdefault(role.agency_id, (role.agency, []))[1].append(
+            str(role.get_role_display()))
+    return [f"{agency.code.upper() if short else agency} ({', '.join(labels)})"
+            for agency, labels in grouped.values()]
 
 
 def visible_seizures(user: Any) -> QuerySet[Seizure]:
@@ -67,7 +75,7 @@ COLUMNS = [
            json=lambda c: [{"id": s.pk, "label": seizure_label(s)}
                            for s in c.visible_seizures]),
     Column("agencies", _("Agencies (roles)"),
-           lambda c: [role_label(r) for r in c.agency_roles.all()],
+           lambda c: agencies_with_roles(c.agency_roles.all()),
            json=lambda c: [{"agency": r.agency.code, "role": r.role}
                            for r in c.agency_roles.all()]),
     Column("defendants", _("Defendants"), lambda c: c.defendant_count, numeric=True),
@@ -102,7 +110,7 @@ def event_facts(event: CaseEvent) -> list[tuple[str, str]]:
             text = str(getattr(event, f"get_{name}_display")())
         else:
             text = str(value)
-        facts.append((str(field.verbose_name), text))  # type: ignore[union-attr]
+        facts.append((capfirst(str(field.verbose_name)), text))  # type: ignore[union-attr]
     return facts
 
 

@@ -60,9 +60,10 @@ def form_data(roles: list[dict[str, Any]] = (), defendants: list[dict[str, Any]]
 
 def test_list_shows_columns_and_derived_stage(client):
     signed_in(client)
-    lion_bone_case()
+    f.involve(lion_bone_case(), f.agency("gdce"), "custody")
     page = client.get(reverse("cases:list")).content.decode()
-    for text in ("PP-77", "Lion bone at PNH", "PNH-2019-12", "GDCE (Detected the seizure)",
+    for text in ("PP-77", "Lion bone at PNH", "PNH-2019-12",
+                 "GDCE (Detected the seizure, Evidence custody)",
                  "Prosecution"):
         assert text in page
 
