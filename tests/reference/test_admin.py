@@ -50,13 +50,43 @@ def test_place_search_finds_khmer_names(client, superuser):
     assert "Bavet" in page.content.decode()
 
 
-def test_admin_role_manages_reference_data_but_not_users(client):
+def test_admin_role_manages_reference_data(client):
     load_all()
     client.force_login(f.user(Role.ADMIN, is_staff=True))
     assert client.get(url("reference", "place", "add")).status_code == 200
     place = Place.objects.get(iata="PNH")
     assert client.get(url("reference", "place", "change", place.pk)).status_code == 200
-    assert client.get(url("core", "user")).status_code == 403
+    for model in ["organisation", "auditentry", "apitoken"]:
+        assert client.get(url("core", model)).status_code == 403
+
+
+def test_admin_role_manages_only_own_organisation_users(client):
+    wcs, gdce = f.organisation("wcs"), f.organisation("gdce")
+    boss = f.user(Role.ADMIN, wcs, is_staff=True, username="boss")
+    colleague = f.user(Role.VIEWER, wcs, username="colleague")
+    stranger = f.user(Role.VIEWER, gdce, username="stranger")
+    client.force_login(boss)
+    listing = client.get(url("core", "user")).content.decode()
+    assert "colleague" in listing and "stranger" not in listing
+    assert client.get(url("core", "user", "change", stranger.pk)).status_code == 302
+    form = client.get(url("core", "user", "change", colleague.pk)).content.decode()
+    assert 'name="is_superuser"' not in form
+    response = client.post(url("core", "user", "change", colleague.pk), {
+        "username": "colleague", "organisation": gdce.pk, "role": Role.EDITOR,
+        "clearance": 4, "is_active": "on", "is_superuser": "on",
+    })
+    assert response.status_code == 200  # the form refuses another organisation
+    colleague.refresh_from_db()
+    assert (colleague.organisation, colleague.role) == (wcs, Role.VIEWER)
+    response = client.post(url("core", "user", "change", colleague.pk), {
+        "username": "colleague", "organisation": wcs.pk, "role": Role.EDITOR,
+        "clearance": boss.clearance, "is_active": "on", "is_superuser": "on",
+    })
+    assert response.status_code == 302
+    colleague.refresh_from_db()
+    assert colleague.role == Role.EDITOR and not colleague.is_superuser
+    assert client.post(url("core", "user", "delete", colleague.pk),
+                       {"post": "yes"}).status_code == 403
 
 
 def test_staff_without_manage_only_reads_reference_data(client):
