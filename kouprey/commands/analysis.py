@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from kouprey.cli import app, console, fail, setup_django
@@ -182,12 +183,13 @@ def check(
         sys.stdout.write(json.dumps([p.as_dict() for p in problems], ensure_ascii=False,
                                     indent=2) + "\n")
     elif problems:
-        table = Table(title="Consistency problems", title_justify="left")
-        for column in ("severity", "rule", "record", "problem"):
-            table.add_column(column)
-        for p in problems:
-            table.add_row(p.severity, p.rule, p.record, p.message)
-        console.print(table)
+        for p in problems:  # one line per problem, so it reads and greps well
+            colour = "red" if p.severity == ERROR else "yellow"
+            text = escape(f"{p.rule}: {p.record}: {p.message}")
+            console.print(f"[{colour}]{p.severity}[/{colour}] {text}", highlight=False,
+                          soft_wrap=True)
+        errors = sum(1 for p in problems if p.severity == ERROR)
+        console.print(f"{errors} errors, {len(problems) - errors} warnings.")
     else:
         console.print("No problems found.")
     errors = sum(1 for p in problems if p.severity == ERROR)
