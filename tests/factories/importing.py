@@ -47,7 +47,7 @@ def reference_data() -> None:
                                     ("live", "Live animals", False, "live")):
         CommodityType.objects.get_or_create(code=code, defaults={
             "name": name, "is_ivory": ivory, "cites_term": term})
-    for code, name, dimension in (("kg", "kilograms", "mass"), ("pcs", "pieces", "count"),
+    for code, name, dimension in (("kg", "kilograms", "mass"), ("pieces", "pieces", "count"),
                                   ("individuals", "individuals", "count")):
         Unit.objects.get_or_create(code=code, defaults={"name": name, "dimension": dimension})
     for model, code, name in ((DetectionMethod, "xray", "X-ray scan"),

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from kouprey.reference.loaders import load_all
 from kouprey.reference.models import Agency, Place, Taxon
 from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.mappings.lemis import codes, port_kind
-from kouprey.seizures.models import Seizure, SeizureItem
+from kouprey.seizures.models import OriginCountry, Seizure, SeizureItem
 from kouprey.seizures.services import search_text
 from tests import factories as f
-from tests.factories.importing import reference_data, write_csv
+from tests.factories.importing import write_csv
 from tests.importing.test_seizure_import import table_counts
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ SEIZED_ROWS = 43  # rows with disposition S; the file has no control numbers
 
 @pytest.fixture
 def org() -> object:
-    reference_data()
+    load_all()  # the real reference data that `kouprey init` loads
     return f.organisation("wcs")
 
 
@@ -62,11 +63,13 @@ def test_codes_are_decoded(shared_data: Path, org) -> None:
     # Grams become kilograms: 2,330 g of whole dead amphibians from Laos, 2015-01-14.
     bodies = SeizureItem.objects.get(seizure__date="2015-01-14")
     assert bodies.weight_kg == Decimal("2.330") and bodies.pieces is None
+    assert bodies.commodity.code == "bodies"
     assert bodies.taxon.scientific_name == "Amphibia"  # "Non-CITES entry": the class
     assert "2330 Grams" in bodies.description
     # A subspecies, alive: Dendrobates tinctorius azureus, 20 live frogs at Miami.
     frogs = SeizureItem.objects.get(taxon__scientific_name="Dendrobates tinctorius azureus")
     assert (frogs.commodity.code, frogs.pieces, frogs.taxon.rank) == ("live", 20, "subspecies")
+    assert frogs.count_unit.code == "individuals"
     assert frogs.seizure.place.name == "Miami"
     # "sp." is the genus; an unknown origin (XX) gives no country of origin.
     shoes = SeizureItem.objects.get(description__startswith="Shoe")
@@ -130,3 +133,22 @@ def test_every_port_has_a_kind() -> None:
     assert kinds <= {"airport", "border", "city"}
     assert port_kind("DU", codes()["port"]["DU"]) == "airport"
     assert port_kind("NG", "Nogales") == "border"
+
+
+def test_tusks_are_ivory_only_from_elephants(tmp_path: Path, org) -> None:
+    header = ["control_number", "genus", "species", "description", "quantity", "unit",
+              "country_origin", "country_imp_exp", "disposition", "disposition_date", "port"]
+    rows = [["7", "Loxodonta", "africana", "TUS", "2", "NO", "MZ", "ZA", "S", "2015-05-01",
+             "NY"],
+            ["7", "Odobenus", "rosmarus", "TUS", "1", "NO", "CA", "CA", "S", "2015-05-01",
+             "NY"],
+            ["7", "Loxodonta", "africana", "IVC", "0.5", "KG", "MZ", "ZA", "S", "2015-05-01",
+             "NY"]]
+    assert import_seizures(write_csv(tmp_path / "t.csv", rows, header=header),
+                           mapping="lemis", org_id=org.pk).committed
+    assert [(i.commodity.code, i.worked, i.count_unit and i.count_unit.code)
+            for i in SeizureItem.objects.order_by("pk")] == [
+        ("ivory-raw", False, "pieces"), ("other", False, "pieces"), ("ivory-worked", True, None)]
+    # One shipment, rows from two countries of origin: both, in equal shares.
+    assert sorted((o.country.iso2, o.proportion) for o in OriginCountry.objects.all()) == [
+        ("CA", Decimal("0.500")), ("MZ", Decimal("0.500"))]

@@ -13,6 +13,7 @@ are, so importing the same file twice changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from kouprey.seizures.mappings import (
 )
 
 BATCH = 2000  # seizures written per batch
+ORIGINS = INDEX["origins"]
 
 Spec = list[tuple[int, str, Converter]]  # canonical index, model attribute, converter
 
@@ -148,15 +150,42 @@ class SeizureImporter:
         return Record(number, values, seizure_raw=canonical[:SEIZURE_COUNT])
 
     def _check_same(self, number: int, canonical: list[str], record: Record) -> None:
-        """A later row of a seizure may leave the seizure's columns empty or repeat them."""
+        """A later row of a seizure may leave the seizure's columns empty or repeat them
+        (or, where the mapping merges origins, add countries of origin)."""
         if canonical[:SEIZURE_COUNT] == record.seizure_raw:
             return
         for index in range(1, SEIZURE_COUNT):
             raw = canonical[index]
-            if raw and raw != record.seizure_raw[index]:
-                self.problems.add(number, self.bound.sources[index], raw, _(
-                    "differs from the first row of this seizure (row %(row)s)")
-                    % {"row": record.row})
+            if not raw or raw == record.seizure_raw[index]:
+                continue
+            if index == ORIGINS and getattr(self.bound, "merge_origins", False):
+                self._merge_origins(number, raw, record)
+                continue
+            self.problems.add(number, self.bound.sources[index], raw, _(
+                "differs from the first row of this seizure (row %(row)s)")
+                % {"row": record.row})
+
+    def _merge_origins(self, number: int, raw: str, record: Record) -> None:
+        """Add a row's countries of origin; the shares are split equally at the end (the
+        mapping's rows name an origin each but give no shares)."""
+        index, convert = ORIGINS, self.seizure_spec[ORIGINS][2]
+        try:
+            found = convert(raw)
+        except Invalid as exc:
+            self.problems.add(number, self.bound.sources[index], raw, exc.reason)
+            return
+        origins = record.values.setdefault("origins", [])
+        known = {country for country, _share in origins}
+        origins += [(country, share) for country, share in found if country not in known]
+
+    @staticmethod
+    def _split_origins(record: Record) -> None:
+        origins = record.values.get("origins", [])
+        if len(origins) > 1 and all(share == 1 for _c, share in origins):
+            share = (Decimal(1) / len(origins)).quantize(Decimal("0.001"), ROUND_DOWN)
+            last = Decimal(1) - share * (len(origins) - 1)
+            record.values["origins"] = [(c, share) for c, _s in origins[:-1]] + [
+                (origins[-1][0], last)]
 
     def _children(self, number: int, canonical: list[str], record: Record) -> None:
         item = self._convert(number, canonical, self.item_spec)
@@ -184,6 +213,7 @@ class SeizureImporter:
 
     def _close(self) -> None:
         if self.current is not None:
+            self._split_origins(self.current)
             self.batch.append(self.current)
             self.current = None
             if len(self.batch) >= BATCH:

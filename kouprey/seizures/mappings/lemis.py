@@ -16,10 +16,14 @@ Alliance):
   codes the reference data lacks are left empty and named in the description;
 - ``genus`` + ``species`` (+ ``subspecies``) -> taxon (created if missing; "sp." -> the
   genus; "Non-CITES entry" -> the ``class``);
-- ``description`` -> commodity type (``COMMODITIES``: first existing code; else "other",
-  created if missing), processed products marked worked;
-- ``quantity``/``unit``: NO -> pieces; KG, GM, MG -> weight in kg; ML, LT, M3 -> volume in m3;
-  the quantity as written stays in the item description;
+- ``description`` -> commodity type (``COMMODITIES``; tusks, ivory, horn and scales only
+  for elephants, rhinos and pangolins, ``BY_GENUS``; else "other", created if missing),
+  processed products marked worked;
+- ``quantity``/``unit``: NO -> pieces (live or dead animals counted as individuals);
+  KG, GM, MG -> weight in kg; ML, LT, M3 -> volume in m3; the quantity as written, purpose,
+  source and shipment date stay in the item's description;
+- a shipment's later rows add their countries of origin (equal shares: LEMIS gives none);
+  its other columns come from its first seized row;
 - ``value`` -> estimated value in USD; the detecting agency is USFWS (created if missing).
 """
 
@@ -34,7 +38,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from kouprey.seizures.importers.fields import Invalid
-from kouprey.seizures.mappings import FIELDS, INDEX, RowIds
+from kouprey.seizures.mappings import FIELDS, INDEX, SEIZURE_COUNT, RowIds
 
 if TYPE_CHECKING:
     from kouprey.core.importing import Problems
@@ -52,24 +56,34 @@ LAND_BORDER = set("AL BL CA CP CX DG DL DR DS EA GP HS HO IF JK LK LR MC NG PB P
 NOT_A_PLACE = set("1 2 3 4 5 6 7 XX".split())  # USFWS regions and "Unknown"
 RETIRED_COUNTRIES = {"ZR": "CD"}  # Zaire -> Democratic Republic of the Congo
 
-# LEMIS description code -> Kouprey commodity codes to try, in order.
+# LEMIS description code -> Kouprey commodity codes to try, in order (else "other").
 COMMODITIES: dict[str, tuple[str, ...]] = {
-    "LIV": ("live", "live-animals", "live-animal", "live-specimens"),
-    "EGL": ("live", "live-animals", "eggs"),
-    "DEA": ("dead-animals", "dead-animal", "bodies", "body"),
-    "BOD": ("dead-animals", "dead-animal", "bodies", "body"),
-    "SKI": ("skins", "skin"), "SKP": ("skins", "skin"), "LPS": ("leather", "skins"),
-    "LPL": ("leather", "skins"), "SHO": ("leather", "skins"),
-    "SCA": ("scales",), "MEA": ("meat",), "LEG": ("meat",), "EGG": ("eggs",),
-    "BON": ("bones", "bone"), "BOP": ("bones", "bone"), "SKE": ("bones", "bone"),
-    "SKU": ("bones", "bone"), "TUS": ("ivory-raw", "raw-ivory", "ivory"),
-    "IVP": ("ivory-raw", "raw-ivory", "ivory"), "IVC": ("ivory-worked", "worked-ivory", "ivory"),
-    "IJW": ("ivory-worked", "worked-ivory", "ivory"), "KEY": ("ivory-worked", "ivory"),
-    "HOR": ("horn",), "HOP": ("horn",), "HOC": ("horn",), "MED": ("medicinal", "medicine"),
-    "LOG": ("timber",), "SAW": ("timber",), "TIM": ("timber",), "VEN": ("timber",),
-    "SHE": ("shells", "shell"), "CAP": ("shells", "shell"), "SPR": ("shells", "shell"),
-    "SPE": ("specimens", "scientific-specimens"),
+    "LIV": ("live",), "EGL": ("live",), "DEA": ("bodies",), "BOD": ("bodies",),
+    "SKI": ("skins",), "SKP": ("skins",), "LPS": ("skins",), "LPL": ("skins",),
+    "SHO": ("skins",), "GAR": ("skins",), "MEA": ("meat",), "LEG": ("meat",),
+    "BON": ("bones",), "BOP": ("bones",), "BOC": ("bones",), "SKE": ("bones",),
+    "SKU": ("bones",), "TEE": ("teeth-claws",), "CLA": ("teeth-claws",),
+    "CAP": ("shells",), "MED": ("derivatives",), "DER": ("derivatives",),
+    "EXT": ("derivatives",), "OIL": ("derivatives",), "POW": ("derivatives",),
+    "GAL": ("derivatives",), "GAB": ("derivatives",), "LOG": ("logs",),
+    "SAW": ("timber",), "TIM": ("timber",), "VEN": ("timber",), "PLY": ("timber",),
 }
+# Codes whose Kouprey type depends on the animal: ivory only from elephants, rhino horn
+# only from rhinos, pangolin scales only from pangolins (walrus tusks are not ETIS ivory).
+BY_GENUS: dict[str, tuple[frozenset[str], str]] = {
+    "TUS": (frozenset({"loxodonta", "elephas"}), "ivory-raw"),
+    "IVP": (frozenset({"loxodonta", "elephas"}), "ivory-raw"),
+    "IVC": (frozenset({"loxodonta", "elephas"}), "ivory-worked"),
+    "IJW": (frozenset({"loxodonta", "elephas"}), "ivory-worked"),
+    "KEY": (frozenset({"loxodonta", "elephas"}), "ivory-worked"),
+    "HOR": (frozenset({"ceratotherium", "diceros", "rhinoceros", "dicerorhinus"}),
+            "rhino-horn"),
+    "HOP": (frozenset({"ceratotherium", "diceros", "rhinoceros", "dicerorhinus"}),
+            "rhino-horn"),
+    "SCA": (frozenset({"manis", "smutsia", "phataginus", "manidae"}), "pangolin-scales"),
+}
+ORIGINS = INDEX["origins"]
+ANIMALS_COUNTED = {"LIV", "DEA", "BOD", "EGL"}  # counted as individuals, not pieces
 OTHER = ("other", "Other")
 WORKED = set("BOC CAR CLO CPR GAR HAP HOC IJW IVC JWL KEY LPL LPS PIV PLY SHO SPR TRI VEN "
              "WPR".split())
@@ -110,12 +124,15 @@ class LemisMapping:
 
 
 class BoundLemis:
+    merge_origins = True  # each row of a shipment names its own country of origin
+
     def __init__(self, names: list[str], refs: References) -> None:
         self.position = {name: i for i, name in enumerate(names)}
         self.refs = refs
         self.codes = codes()
         self.ids = RowIds("lemis:row-")
         self.sources = [self._source(name) for name in FIELDS]
+        self.shipment = ("", [""] * len(FIELDS))  # control number, its first row
 
     @staticmethod
     def _source(name: str) -> str:
@@ -146,6 +163,19 @@ class BoundLemis:
         self._taxon(values, row)
         self._quantity(values, row)
         row[INDEX["description"]] = self._description(values)
+        return self._shipment(control, row)
+
+    def _shipment(self, control: str, row: list[str]) -> list[str]:
+        """Later rows of a shipment take the seizure's columns from its first row (their
+        own dates, purpose and source stay in their item's description); only their
+        countries of origin are added to the seizure's."""
+        if control and control == self.shipment[0]:
+            first = self.shipment[1]
+            origins = row[ORIGINS]
+            row[1:SEIZURE_COUNT] = first[1:SEIZURE_COUNT]
+            row[ORIGINS] = origins or first[ORIGINS]
+        else:
+            self.shipment = (control, row)
         return row
 
     def _place(self, code: str) -> str:
@@ -197,11 +227,15 @@ class BoundLemis:
                                    group=group[:50])
         row[INDEX["taxon"]] = name
         code = self._get(values, "description").upper()
-        row[INDEX["commodity"]] = self._commodity(code)
+        row[INDEX["commodity"]] = self._commodity(code, genus.lower())
         row[INDEX["worked"]] = "yes" if code in WORKED else "no"
 
-    def _commodity(self, code: str) -> str:
-        for candidate in COMMODITIES.get(code, ()):
+    def _commodity(self, code: str, genus: str) -> str:
+        candidates = COMMODITIES.get(code, ())
+        if code in BY_GENUS:
+            genera, kind = BY_GENUS[code]
+            candidates = (kind,) if genus in genera else ()
+        for candidate in candidates:
             if candidate in self.refs.commodities:
                 return candidate
         return self.refs.ensure_commodity(*OTHER).words[0]
@@ -215,19 +249,24 @@ class BoundLemis:
             quantity = Decimal(raw) if raw else None
         except InvalidOperation:
             raise Invalid(_("quantity %(value)s is not a number") % {"value": raw}) from None
-        if quantity is not None and unit == "NO":
-            row[INDEX["pieces"]] = str(quantity)
+        code = self._get(values, "description").upper()
+        if quantity is not None and unit == "NO" and quantity == quantity.to_integral_value():
+            row[INDEX["pieces"]] = str(int(quantity))
+            counted = "individuals" if code in ANIMALS_COUNTED else "pieces"
+            row[INDEX["count_unit"]] = counted if counted in self.refs.units else ""
         elif quantity is not None and unit in WEIGHT_UNITS:
             kg = (quantity * WEIGHT_UNITS[unit]).quantize(Decimal("0.001"))
             row[INDEX["weight_kg"]] = str(kg)
         elif quantity is not None and unit in VOLUME_UNITS:
             m3 = (quantity * VOLUME_UNITS[unit]).quantize(Decimal("0.001"))
             row[INDEX["volume_m3"]] = str(m3)
-        code = self._get(values, "description").upper()
         what = self.codes["description"].get(code, code)
         unit_name = self.codes["unit"].get(unit, unit)
+        details = ", ".join(f"{c} {self._get(values, c)}" for c in (
+            "purpose", "source", "shipment_date") if self._get(values, c))
         row[INDEX["item_description"]] = "; ".join(p for p in (
-            what, f"{raw} {unit_name}".strip(), self._get(values, "species_code")) if p)[:300]
+            what, f"{raw} {unit_name}".strip(), self._get(values, "species_code"), details)
+            if p)[:300]
 
     def _description(self, values: list[str]) -> str:
         get, codes = self._get, self.codes
