@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "ninja",  # serves the API docs' Swagger UI from its bundled static files, not a CDN
     "kouprey.core",
     "kouprey.reference",
     "kouprey.seizures",
