@@ -76,6 +76,11 @@ def check_request(request: HttpRequest) -> HttpResponse | None:
         return None
     rule = rule_for(match.view_name, request.method or "GET")
     if rule is None:
+        listed = policy().get(match.view_name)
+        if isinstance(listed, dict):  # the URL's rules name other methods only
+            response = _refuse(request, 405, "Method not allowed.")
+            response["Allow"] = ", ".join(m for m in listed if m != "*")
+            return response
         return _refuse(request, 403, f"No permission rule for {match.view_name}.")
     if rule == PUBLIC:
         return None

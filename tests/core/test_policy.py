@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import resolve
 
 from kouprey.core import policy as policy_module
 from kouprey.core.permissions import ROLE_ACTIONS, Role
-from kouprey.core.policy import PUBLIC, SIGNED_IN, policy
+from kouprey.core.policy import PUBLIC, SIGNED_IN, policy, rule_for
 from tests import factories as f
 from tests.core.test_permission_matrix import all_routes
 from tests.factories.api import TokenClient
@@ -31,6 +33,26 @@ def test_every_rule_names_an_existing_url() -> None:
     names = {r.name for r in all_routes()}
     stale = sorted(set(policy()) - names)
     assert not stale, "rules for URLs that do not exist: " + ", ".join(stale)
+
+
+def test_every_api_operation_has_a_rule_for_its_method() -> None:
+    from kouprey.api import api
+
+    missing = []
+    for path, operations in api.get_openapi_schema(path_prefix="/api/")["paths"].items():
+        name = resolve(re.sub(r"{[^}]+}", "1", path)).view_name
+        missing += [f"{method.upper()} {path} ({name})" for method in operations
+                    if rule_for(name, method) is None]
+    assert not missing, "API operations without a rule in core/api_policy.py: " \
+        + ", ".join(missing)
+
+
+@pytest.mark.django_db
+def test_a_method_the_rules_do_not_name_is_not_allowed() -> None:
+    admin = TokenClient(f.user(Role.ADMIN))
+    response = admin.client.delete("/api/seizures/1", headers=admin._headers())
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, PUT, PATCH"
 
 
 def _valid(rule: Any) -> bool:
