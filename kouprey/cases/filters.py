@@ -6,6 +6,7 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases.models import Case
+from kouprey.core.filters import IdsFilter
 from kouprey.core.search import SearchFilter
 from kouprey.reference.models import Agency
 
@@ -19,7 +20,7 @@ class CaseFilter(df.FilterSet):
     agency = df.ModelChoiceFilter(field_name="agency_roles__agency", distinct=True,
                                   queryset=Agency.objects.all(), label=_("Agency"))
     seizure = df.NumberFilter(field_name="seizures", label=_("Seizure id"))
-    ids = df.BaseInFilter(field_name="id", label=_("Record ids"))
+    ids = IdsFilter(field_name="id", label=_("Record ids"))
     sort = df.OrderingFilter(fields=(("opened_on", "opened"), ("case_number", "number"),
                                      ("title", "title")), label=_("Sort"))
 

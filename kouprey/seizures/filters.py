@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
+from kouprey.core.filters import IdsFilter
 from kouprey.core.search import SearchFilter
 from kouprey.reference.models import Agency, CommodityType, Country, Place, Taxon
 from kouprey.seizures.models import Seizure
@@ -32,7 +33,7 @@ class SeizureFilter(df.FilterSet):
                                        queryset=Country.objects.all(), label=_("Destination"))
     validation_status = df.ChoiceFilter(choices=Seizure.Validation.choices,
                                         label=_("Validation status"))
-    ids = df.BaseInFilter(field_name="id", label=_("Record ids"))
+    ids = IdsFilter(field_name="id", label=_("Record ids"))
     sort = df.OrderingFilter(fields=(("date", "date"), ("reference", "reference"),
                                      ("place__name", "place"), ("created_at", "created")),
                              label=_("Sort"))

@@ -166,6 +166,28 @@ def test_bad_filters_are_422_naming_the_filter(ref, editor) -> None:
     assert bad_sort.status_code == 422
     assert bad_sort.json()["detail"][0]["field"] == "sort"
     assert editor.get("/api/seizures/", {"page": 0}).status_code == 422
+    bad_ids = editor.get("/api/seizures/", {"ids": "1,x"})
+    assert bad_ids.status_code == 422, "not a server error"
+    assert bad_ids.json()["detail"][0]["field"] == "ids"
+    assert editor.get("/api/seizures/", {"date_from": "yesterday"}).status_code == 422
+
+
+def test_bodies_that_are_not_json_objects_are_refused(ref, editor) -> None:
+    client, headers = editor.client, editor._headers()
+    broken = client.post("/api/seizures/", "{not json", content_type="application/json",
+                         headers=headers)
+    assert broken.status_code == 400
+    assert editor.post("/api/seizures/", []).status_code == 422
+    response = editor.post("/api/seizures/", {"date": "2020-01-01", "agencies": "gdce"})
+    assert response.json()["detail"] == [{"field": "agencies",
+                                          "message": "Input should be a valid list"}]
+
+
+def test_a_duplicate_external_id_is_422(ref, editor) -> None:
+    create(editor, external_id="LEMIS-1")
+    response = editor.post("/api/seizures/", seizure_payload(external_id="LEMIS-1"))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "external_id"
 
 
 def test_another_organisations_seizure_is_not_found(ref, editor) -> None:
