@@ -16,3 +16,11 @@ def shared_data() -> Path:
         pytest.skip(f"../shared/data is not beside the repository ({SHARED_DATA}); "
                     "this test reads the real data set there.")
     return SHARED_DATA
+
+
+def pytest_configure() -> None:
+    """Cheap Argon2 parameters in tests only (tests/hashers.py): the suite runs minutes faster."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher",
+                                 *settings.PASSWORD_HASHERS]
