@@ -67,10 +67,11 @@ class SeizureForm(forms.ModelForm):  # type: ignore[type-arg]
         self.user = user
         if not user.is_superuser:
             del self.fields["owner_org"]
-        org = self.instance.owner_org_id
-        if org:
-            self.fields["shared_with"].queryset = (  # type: ignore[attr-defined]
-                Organisation.objects.exclude(pk=org))
+        others = Organisation.objects.exclude(pk=self.instance.owner_org_id or 0)
+        if others.exists():
+            self.fields["shared_with"].queryset = others  # type: ignore[attr-defined]
+        else:
+            del self.fields["shared_with"]
         name_unknown_choices(self)
 
     # (title, fields in the grid, fields across the whole width), as the form shows them.
@@ -82,7 +83,7 @@ class SeizureForm(forms.ModelForm):  # type: ignore[type-arg]
           "air_waybill", "export_country", "destination_country"], ["description"]),
     ]
     ACCESS: tuple[Any, list[str], list[str]] = (
-        _("Access"), ["owner_org", "confidentiality"], ["shared_with"])
+        _("Access"), ["owner_org"], ["confidentiality", "shared_with"])
 
     def group(self, spec: tuple[Any, list[str], list[str]]) -> dict[str, Any]:
         title, names, wide = spec
@@ -122,18 +123,19 @@ def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | No
     return field.formfield(**kwargs)
 
 
-# (prefix, section title, formset class), in the order the form shows them.
-CHILDREN: list[tuple[str, Any, type[BaseInlineFormSet[Any, Any, Any]]]] = [
-    ("items", _("Seized items"), _formset(
+# (prefix, section title, title of one row, formset class), in the order the form shows them.
+CHILDREN: list[tuple[str, Any, Any, type[BaseInlineFormSet[Any, Any, Any]]]] = [
+    ("items", _("Seized items"), _("Item"), _formset(
         SeizureItem, ["taxon", "commodity", "worked", "pieces", "count_unit", "weight_kg",
                       "volume_m3", "value", "currency", "description"])),
-    ("origins", _("Countries of origin"), _formset(OriginCountry, ["country", "proportion"])),
-    ("transits", _("Transit countries"), _formset(
+    ("origins", _("Countries of origin"), _("Origin"),
+     _formset(OriginCountry, ["country", "proportion"])),
+    ("transits", _("Transit countries"), _("Transit"), _formset(
         TransitCountry, ["country", "position", "seizure_opportunity"])),
-    ("suspects", _("Suspects"), _formset(
+    ("suspects", _("Suspects"), _("Suspect"), _formset(
         Suspect, ["name", "name_latin", "nationality", "role", "arrested"])),
-    ("sources", _("Sources"), _formset(Source, ["kind", "reference", "url", "date"],
-                                       {"date": DATE})),
+    ("sources", _("Sources"), _("Source"), _formset(
+        Source, ["kind", "reference", "url", "date"], {"date": DATE})),
 ]
 
 
@@ -141,6 +143,7 @@ CHILDREN: list[tuple[str, Any, type[BaseInlineFormSet[Any, Any, Any]]]] = [
 class Section:
     prefix: str
     title: Any
+    row_title: Any
     formset: BaseInlineFormSet[Any, Any, Any]
 
 
@@ -151,8 +154,8 @@ class SeizureForms:
         self.user = user
         self.instance = instance
         self.form = SeizureForm(data, instance=instance, user=user)
-        self.sections = [Section(prefix, title, cls(data, instance=instance, prefix=prefix))
-                         for prefix, title, cls in CHILDREN]
+        self.sections = [Section(prefix, title, row, cls(data, instance=instance, prefix=prefix))
+                         for prefix, title, row, cls in CHILDREN]
         self.record_forms: dict[str, list[Any]] = {}
 
     @classmethod

@@ -45,8 +45,8 @@ def agencies(seizure: Seizure) -> list[str]:
 
 LIST_COLUMNS: list[Column] = [
     Column("id", _("Id"), lambda s: s.pk, in_table=False),
-    Column("reference", _("Reference"), label, sort="reference", link=True),
-    Column("date", _("Date"), lambda s: s.date, sort="date"),
+    Column("reference", _("Reference"), label, sort="reference", link=True, css="nowrap"),
+    Column("date", _("Date"), lambda s: s.date, sort="date", css="nowrap"),
     Column("place", _("Place"), lambda s: s.place, sort="place"),
     Column("agencies", _("Agencies"), agencies),
     Column("commodities", _("Commodities"), commodities),

@@ -78,6 +78,7 @@ class Column:
     numeric: bool = False
     json: Callable[[Any], Any] | None = None  # a different value for JSON (e.g. a code)
     in_table: bool = True  # False: only in the JSON twin and the downloads
+    css: str = ""  # extra class of the HTML cells, e.g. "nowrap"
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Header:
     sort_url: str = ""
     direction: str = ""  # "ascending", "descending" or "" (not the current sort)
     numeric: bool = False
+    css: str = ""
 
 
 @dataclass
@@ -95,6 +97,7 @@ class Cell:
     label: Any
     url: str = ""
     numeric: bool = False
+    css: str = ""
 
 
 @dataclass
@@ -199,7 +202,7 @@ def headers(request: HttpRequest, columns: Sequence[Column], default_sort: str =
     for column in columns:
         if not column.in_table:
             continue
-        header = Header(column.label, column.key, numeric=column.numeric)
+        header = Header(column.label, column.key, numeric=column.numeric, css=column.css)
         if column.sort:
             if current == column.sort:
                 header.direction, following = "ascending", f"-{column.sort}"
@@ -217,8 +220,8 @@ def table(request: HttpRequest, records: Iterable[Any], columns: Sequence[Column
     rows = []
     for record in records:
         url = row_url(record)
-        cells = [Cell(plain_text(c.value(record)), c.label, url if c.link else "", c.numeric)
-                 for c in columns if c.in_table]
+        cells = [Cell(plain_text(c.value(record)), c.label, url if c.link else "", c.numeric,
+                      c.css) for c in columns if c.in_table]
         rows.append(Row(record, url, cells))
     return Table(headers(request, columns, default_sort), rows)
 
@@ -379,10 +382,23 @@ def _shown(model_field: Any, value: Any) -> str:
     return plain_text(value)
 
 
+def _is_noise(model_field: Any, root_model: str) -> bool:
+    """The id, and a child's link to its own record, say nothing a reader needs."""
+    if model_field is None:
+        return False
+    if getattr(model_field, "primary_key", False):
+        return True
+    related = getattr(model_field, "related_model", None)
+    return bool(getattr(model_field, "many_to_one", False) and related is not None
+                and related._meta.label_lower == root_model)  # noqa: SLF001
+
+
 def _changes(entry: AuditEntry) -> list[Change]:
     result = []
     for name, change in (entry.changes or {}).items():
         model_field = _field(entry.model, name)
+        if _is_noise(model_field, entry.root_model):
+            continue
         label = str(getattr(model_field, "verbose_name", name))
         if isinstance(change, dict):  # many-to-many: {"added": [...]} / {"removed": [...]}
             result.append(Change(label, ", ".join(change.get("removed", [])),
