@@ -35,6 +35,7 @@ def case_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         template="cases/list.html", filename="cases", prepare=tables.for_list(request.user),
         row_url=lambda c: reverse("cases:detail", args=[c.pk]),
         context={"can_add": can(request.user, ADD)},  # type: ignore[arg-type]
+        default_sort="-opened",
     )
 
 
@@ -161,8 +162,10 @@ def add_event(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _event_added(request, case, form)
     if lists.output_format(request) == "json":
-        status = 400 if request.method == "POST" else 200
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=status)
+        if request.method == "POST":
+            return JsonResponse({"detail": _("The event was not added."),
+                                 "errors": form.errors.get_json_data()}, status=400)
+        return JsonResponse({"fields": [_describe(n, f) for n, f in form.fields.items()]})
     context = {"case": case, "form": form}
     if lists.is_htmx(request):
         response = render(request, "cases/_event_form.html", context)

@@ -367,6 +367,7 @@ def test_add_event_json(client):
     user = signed_in(client)
     c = lion_bone_case(user.organisation)
     url = reverse("cases:add_event", args=[c.pk]) + "?format=json"
+    assert "outcome" in [f["name"] for f in client.get(url).json()["fields"]]
     bad = client.post(url, {"event-kind": "transaction", "event-date": "2020-08-01"})
     assert bad.status_code == 400 and "fine_status" in bad.json()["errors"]
     good = client.post(url, {"event-kind": "transaction", "event-date": "2020-08-01",
