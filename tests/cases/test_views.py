@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kouprey.cases.models import Case, CaseEvent
-from kouprey.cases.services import refresh_search_text
+from kouprey.cases.models import Case, CaseEvent, Defendant
+from kouprey.cases.services import refresh_search_text, save_case
 from kouprey.core.models import AuditEntry
 from kouprey.core.permissions import Role
 from kouprey.seizures.services import refresh_search_text as refresh_seizure_search
@@ -373,3 +373,11 @@ def test_add_event_json(client):
     good = client.post(url, {"event-kind": "transaction", "event-date": "2020-08-01",
                              "event-fine_status": "refused"})
     assert good.status_code == 201 and good.json()["fine_status"] == "refused"
+
+
+def test_search_finds_a_khmer_word_inside_a_defendants_name(client):
+    user = signed_in(client)
+    c = Case(title="Turtles at Sre Ambel", owner_org=user.organisation, synthetic=True)
+    save_case(c, defendants=[Defendant(name="លោកសុខសំណាងប្រុស", synthetic=True)])
+    found = client.get(reverse("cases:list"), {"format": "json", "q": "សុខសំណាង"}).json()
+    assert [r["title"] for r in found["results"]] == ["Turtles at Sre Ambel"]
