@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.core.models import OwnedModel
-from kouprey.core.querysets import child_queryset
+from kouprey.core.querysets import CaseChildManager
 from kouprey.reference.models import Agency, Country, Place
 from kouprey.seizures.models import Seizure, Suspect
 
@@ -46,7 +46,7 @@ class CaseChild(models.Model):
 
     case: models.ForeignKey[Case, Case]
 
-    objects = child_queryset("case").as_manager()
+    objects = CaseChildManager()
 
     class Meta:
         abstract = True

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.core.permissions import Confidentiality, Role
-from kouprey.core.querysets import RestrictedQuerySet
+from kouprey.core.querysets import RestrictedManager
 
 
 class Organisation(models.Model):
@@ -53,7 +53,7 @@ class User(AbstractUser):
         help_text=_("The highest confidentiality level this user may read."),
     )
 
-    objects = KoupreyUserManager()
+    objects = KoupreyUserManager()  # type: ignore[misc]  # django-stubs: AbstractUser.objects is a ClassVar
 
     def __str__(self) -> str:
         return self.username
@@ -76,7 +76,7 @@ class OwnedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = RestrictedManager()
 
     class Meta:
         abstract = True

@@ -44,13 +44,16 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         return self.filter(pk__in=ids)
 
 
-def child_queryset(parent_path: str) -> type[RestrictedQuerySet]:
-    """A restricted queryset for records owned through a parent (items through seizure)."""
-    return type(
-        "ChildRestrictedQuerySet",
-        (RestrictedQuerySet,),
-        {"restrict_prefix": f"{parent_path}__"},
-    )
+class SeizureChildQuerySet(RestrictedQuerySet):
+    """Items, suspects, chain countries and sources: readable where their seizure is."""
+
+    restrict_prefix = "seizure__"
+
+
+class CaseChildQuerySet(RestrictedQuerySet):
+    """Agency roles, defendants and events: readable where their case is."""
+
+    restrict_prefix = "case__"
 
 
 class ReferenceQuerySet(models.QuerySet[Any]):
@@ -62,3 +65,9 @@ class ReferenceQuerySet(models.QuerySet[Any]):
         if action == VIEW or user.is_superuser or can(user, "manage"):
             return self.all()
         return self.none()
+
+
+RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)
+SeizureChildManager = models.Manager.from_queryset(SeizureChildQuerySet)
+CaseChildManager = models.Manager.from_queryset(CaseChildQuerySet)
+ReferenceManager = models.Manager.from_queryset(ReferenceQuerySet)

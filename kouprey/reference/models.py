@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kouprey.core.querysets import ReferenceQuerySet
+from kouprey.core.querysets import ReferenceManager
 
 
 class Named(models.Model):
@@ -19,7 +19,7 @@ class Named(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_km = models.CharField(_("Khmer name"), max_length=200, blank=True)
 
-    objects = ReferenceQuerySet.as_manager()
+    objects = ReferenceManager()
 
     class Meta:
         abstract = True
@@ -110,7 +110,7 @@ class Taxon(models.Model):
                                       choices=Appendix.choices)
     group = models.CharField(_("group"), max_length=50, blank=True)
 
-    objects = ReferenceQuerySet.as_manager()
+    objects = ReferenceManager()
 
     class Meta:
         ordering = ["scientific_name"]

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.core.models import OwnedModel
-from kouprey.core.querysets import child_queryset
+from kouprey.core.querysets import SeizureChildManager
 from kouprey.reference.models import (
     Agency,
     CommodityType,
@@ -81,7 +81,7 @@ class Seizure(OwnedModel):
         indexes = [models.Index(fields=["owner_org", "date"])]
 
     def __str__(self) -> str:
-        place = self.place.name if self.place_id else ""
+        place = self.place.name if self.place is not None else ""
         return f"{self.reference or f'#{self.pk}'} {self.date:%Y-%m-%d} {place}".strip()
 
     def audit_root(self) -> models.Model:
@@ -93,7 +93,7 @@ class SeizureChild(models.Model):
 
     seizure: models.ForeignKey[Seizure, Seizure]
 
-    objects = child_queryset("seizure").as_manager()
+    objects = SeizureChildManager()
 
     class Meta:
         abstract = True

@@ -111,11 +111,14 @@ def validate(record: SeizureRecord) -> None:
                                  validate_constraints=False)
             except ValidationError as exc:
                 collect(f"{group}[{index}]", exc)
-    for check, group in ((check_origins, record.origins), (check_transits, record.transits)):
-        try:
-            check(group)
-        except ValidationError as exc:
-            collect("", exc)
+    try:
+        check_origins(record.origins)
+    except ValidationError as exc:
+        collect("", exc)
+    try:
+        check_transits(record.transits)
+    except ValidationError as exc:
+        collect("", exc)
     if errors:
         raise ValidationError(errors)
 
@@ -147,13 +150,13 @@ def search_text(seizure: Seizure) -> str:
     parts: list[str] = [seizure.reference, seizure.external_id or "", seizure.description,
                         seizure.container_number, seizure.vessel_name, seizure.flight_number,
                         seizure.bill_of_lading, seizure.air_waybill]
-    if seizure.place_id:
+    if seizure.place is not None:
         parts += [seizure.place.name, seizure.place.name_km, seizure.place.code]
     for suspect in seizure.suspects.all():
         parts += [suspect.name, suspect.name_latin]
     for item in seizure.items.select_related("taxon", "commodity"):
         parts += [item.commodity.name, item.commodity.name_km, item.description]
-        if item.taxon_id:
+        if item.taxon is not None:
             parts += [item.taxon.scientific_name, item.taxon.common_name_en,
                       item.taxon.common_name_km]
     for agency in seizure.agencies.all():
