@@ -37,7 +37,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value else str(value)
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
     if isinstance(value, models.Model):
         return str(value)
     return value

@@ -96,3 +96,11 @@ def test_audit_entries_cannot_be_edited():
 
 def test_passwords_are_hashed_with_argon2():
     assert f.user().password.startswith("argon2")
+
+
+def test_audit_shows_amounts_as_plain_numbers():
+    with acting_as(None):
+        s = f.seizure()
+        f.item(s, weight="4000000")
+    entry = AuditEntry.objects.get(model="seizures.seizureitem")
+    assert entry.changes["weight_kg"] == [None, "4000000"]
