@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 export KOUPREY_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve test lint check-migrations test-sqlite test-postgres docs lock clean
+.PHONY: install demo serve test lint check-migrations test-sqlite test-postgres docs messages lock clean
 
 $(BIN)/kouprey: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,13 @@ test-postgres: install
 
 docs: install  ## regenerate docs/cli.md from the commands' --help
 	$(BIN)/python -m kouprey.clidocs > docs/cli.md.tmp && mv docs/cli.md.tmp docs/cli.md
+
+# Needs GNU gettext (apt-get install gettext); the compiled .mo is committed, so running
+# Kouprey does not. Strings left without a Khmer translation show in English.
+messages: install  ## update the Khmer catalogue from the source, then compile it (docs/translation.md)
+	cd kouprey && ../$(BIN)/python ../manage.py makemessages -l km --no-obsolete \
+	  --add-location=file --ignore=migrations --ignore=static
+	cd kouprey && ../$(BIN)/python ../manage.py compilemessages -l km
 
 lock:  ## re-pin every dependency after editing pyproject.toml
 	$(BIN)/pip install --quiet uv==$(UV_VERSION) && $(BIN)/uv pip compile pyproject.toml \
