@@ -45,6 +45,17 @@ def name_unknown_choices(form: forms.BaseForm) -> None:
             field.error_messages["invalid_pk_value"] = message
 
 
+def share_choices(formset: BaseInlineFormSet[Any, Any, Any]) -> None:
+    """Read each list of choices once per formset, not once per row (no N+1 on rendering)."""
+    cache: dict[str, list[Any]] = {}
+    for form in [*formset.forms, formset.empty_form]:
+        for name, field in form.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and not field.widget.is_hidden:
+                if name not in cache:
+                    cache[name] = list(field.choices)  # type: ignore[arg-type]
+                field.choices = cache[name]
+
+
 class SeizureForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Seizure
@@ -156,6 +167,8 @@ class SeizureForms:
         self.form = SeizureForm(data, instance=instance, user=user)
         self.sections = [Section(prefix, title, row, cls(data, instance=instance, prefix=prefix))
                          for prefix, title, row, cls in CHILDREN]
+        for section in self.sections:
+            share_choices(section.formset)
         self.record_forms: dict[str, list[Any]] = {}
 
     @classmethod

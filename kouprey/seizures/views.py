@@ -72,6 +72,13 @@ def seizure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _form_page(request: HttpRequest, instance: Seizure, forms: SeizureForms,
                status: int = 200) -> HttpResponse:
+    if lists.output_format(request) == "json":
+        return JsonResponse({
+            "seizure": instance.pk, "fields": lists.form_fields(forms.form),
+            "rows": {s.prefix: lists.form_fields(s.formset.empty_form) for s in forms.sections},
+            "note": _("POST the form fields; rows as PREFIX-N-FIELD with PREFIX-TOTAL_FORMS "
+                      "and PREFIX-INITIAL_FORMS (Django formsets). Scripts should use /api/."),
+        }, status=status)
     context = {"seizure": instance if instance.pk else None, "forms": forms,
                "form": forms.form, "sections": forms.sections,
                "adding_row": bool(request.POST.get("_add"))}
@@ -87,12 +94,16 @@ def _edit(request: HttpRequest, instance: Seizure) -> HttpResponse:
         forms = SeizureForms.with_added_row(user, instance, request.POST, added)
         return _form_page(request, instance, forms)
     forms = SeizureForms(user, instance, request.POST)
+    creating = instance.pk is None
     seizure = forms.save()
     if seizure is None:
         if lists.output_format(request) == "json":
             return JsonResponse({"detail": _("The seizure was not saved."),
                                  "errors": _errors(forms)}, status=400)
         return _form_page(request, instance, forms, status=400)
+    if lists.output_format(request) == "json":
+        return JsonResponse({"id": seizure.pk, "url": tables.detail_url(seizure)},
+                            status=201 if creating else 200)
     messages.success(request, _("Seizure %(ref)s saved.") % {"ref": tables.label(seizure)})
     return redirect("seizures:detail", pk=seizure.pk)
 

@@ -346,6 +346,23 @@ def detail_response(request: HttpRequest, template: str, context: dict[str, Any]
     return render(request, template, context)
 
 
+def form_fields(form: forms.BaseForm) -> list[dict[str, Any]]:
+    """A form's fields for a form page's JSON twin: name, label, required, help, choices."""
+    described = []
+    for name, bound in form.fields.items():
+        if bound.widget.is_hidden:
+            continue
+        item: dict[str, Any] = {"name": name, "label": str(bound.label or name),
+                                "required": bound.required, "help": str(bound.help_text)}
+        if isinstance(bound, forms.ModelChoiceField):
+            item["choices"] = "id of a reference record (see the API)"
+        elif isinstance(bound, forms.ChoiceField):
+            choices: Iterable[Any] = bound.choices  # type: ignore[assignment]
+            item["choices"] = [[str(k), str(v)] for k, v in choices if k != ""]
+        described.append(item)
+    return described
+
+
 # -- change history ---------------------------------------------------------------------
 
 @dataclass

@@ -370,3 +370,28 @@ def test_only_admins_delete_and_linked_seizures_are_kept(client: Client, editor,
     assert client.post(url).status_code == 302
     assert not Seizure.objects.filter(pk=s.pk).exists()
     assert Seizure.objects.filter(pk=linked.pk).exists()
+
+
+def test_edit_form_query_count_does_not_grow_with_rows(client: Client, editor, wcs):
+    s = full_seizure(org=wcs)
+    url = reverse("seizures:edit", args=[s.pk])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(6):
+        f.item(s, weight=str(n + 1))
+        f.suspect(s, name=f"Synthetic {n}", nationality=f.country("CN"))
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert 'name="items-TOTAL_FORMS" value="9"' in html
+    assert len(many) == len(few)
+
+
+def test_form_pages_have_json_twins(client: Client, editor):
+    described = client.get(reverse("seizures:create"), {"format": "json"}).json()
+    assert {"name": "date", "label": "Date of seizure", "required": True, "help": ""} in \
+        described["fields"]
+    assert "weight_kg" in [f["name"] for f in described["rows"]["items"]]
+    created = client.post(reverse("seizures:create") + "?format=json",
+                          form_data(reference="JSON-1"))
+    assert created.status_code == 201
+    assert created.json()["url"] == reverse("seizures:detail", args=[created.json()["id"]])
