@@ -21,16 +21,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
+from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import (
-    Count,
     DateField,
     DecimalField,
     DurationField,
     ExpressionWrapper,
     F,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -41,12 +42,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kouprey.cases.models import Case, CaseEvent
+from kouprey.cases.models import Case, CaseAgency, CaseEvent
 from kouprey.cases.services import PROSECUTION_KINDS
 from kouprey.core.checks import all_records_reader
+from kouprey.indicators.breakdowns import BREAKDOWNS
+from kouprey.reference.models import CommodityType
 from kouprey.seizures.models import Seizure, SeizureItem
 from kouprey.seizures.services import WORKED_TO_RAW
 
@@ -60,6 +62,7 @@ CAVEAT = _(
 )
 SEIZURE, CASE = "seizure", "case"
 CaseSeizure = Case.seizures.through
+Kind = CaseEvent.Kind
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,22 @@ class Scope:
         if self.validated_only:
             qs = qs.filter(validation_status=Seizure.Validation.VALIDATED)
         return qs
+
+    def children(self, model: type[models.Model]) -> QuerySet[Any]:
+        """Rows of a table that belongs to seizures (items, suspects ...) in the scope."""
+        manager: Any = model._default_manager
+        if not self.reader.is_superuser:
+            return manager.filter(seizure__in=self.seizures().values("pk"))
+        # restrict() keeps every seizure for a superuser: filter on the columns, no subquery.
+        rows = manager.restrict(self.reader, "view") if hasattr(manager, "restrict") \
+            else manager.all()
+        if self.since:
+            rows = rows.filter(seizure__date__gte=self.since)
+        if self.until:
+            rows = rows.filter(seizure__date__lte=self.until)
+        if self.validated_only:
+            rows = rows.filter(seizure__validation_status=Seizure.Validation.VALIDATED)
+        return rows
 
     def visible_cases(self) -> QuerySet[Case]:
         return Case.objects.restrict(self.reader, "view")
@@ -150,7 +169,8 @@ class Indicator:
         return data
 
 
-def _number(value: Decimal | int | float | None) -> float | int | None:
+def number(value: Decimal | int | float | None) -> float | int | None:
+    """A value for JSON: decimals (weights) as floats rounded to grams."""
     if value is None:
         return None
     if isinstance(value, Decimal):
@@ -174,25 +194,23 @@ def _prosecuted_cases(scope: Scope) -> QuerySet[Case]:
 
 
 def _convicted_cases(scope: Scope) -> QuerySet[Case]:
-    return scope.visible_cases().filter(events__kind=CaseEvent.Kind.VERDICT,
+    return scope.visible_cases().filter(events__kind=Kind.VERDICT,
                                         events__outcome=CaseEvent.Outcome.CONVICTION)
 
 
+def _verdict_cases(scope: Scope) -> QuerySet[Case]:
+    return scope.visible_cases().filter(events__kind=Kind.VERDICT)
+
+
 def _interagency_cases(scope: Scope) -> QuerySet[Case]:
-    """Indicator 2.2 (cases.services.has_interagency_coordination): >= 2 distinct agencies."""
-    multi = scope.visible_cases().annotate(
-        n_agencies=Count("agency_roles__agency", distinct=True)).filter(n_agencies__gte=2)
-    return scope.cases().filter(pk__in=multi.values("pk"))
+    """Indicator 2.2 (cases.services.has_interagency_coordination): >= 2 distinct agencies.
 
-
-def _verdict_seizures(scope: Scope) -> QuerySet[Any]:
-    """Seizures with a verdict in a linked visible case, with ``days`` to the first one."""
-    verdict_cases = scope.visible_cases().filter(events__kind=CaseEvent.Kind.VERDICT)
-    return scope.seizures().filter(cases__in=verdict_cases.values("pk")).annotate(
-        first_verdict=Min("cases__events__date",
-                          filter=Q(cases__events__kind=CaseEvent.Kind.VERDICT)),
-    ).annotate(days=ExpressionWrapper(F("first_verdict") - F("date"),
-                                      output_field=DurationField()))
+    Two distinct agencies exactly when the smallest and largest agency id differ: a GROUP BY
+    along the (case, agency, role) index, with no DISTINCT to sort.
+    """
+    several = CaseAgency.objects.values("case_id").annotate(
+        lo=Min("agency_id"), hi=Max("agency_id")).filter(lo__lt=F("hi")).values("case_id")
+    return scope.cases().filter(pk__in=several)
 
 
 HEADLINE_RECORDS: dict[str, tuple[str, Callable[[Scope], QuerySet[Any]]]] = {
@@ -205,11 +223,12 @@ HEADLINE_RECORDS: dict[str, tuple[str, Callable[[Scope], QuerySet[Any]]]] = {
         pk__in=SeizureItem.objects.filter(weight_kg__gt=0).values("seizure_id"))),
     "rie_kg": (SEIZURE, lambda s: s.seizures().filter(
         pk__in=SeizureItem.objects.filter(commodity__is_ivory=True).values("seizure_id"))),
-    "median_days_to_verdict": (SEIZURE, lambda s: s.seizures().filter(
-        pk__in=_verdict_seizures(s).values("pk"))),
+    "median_days_to_verdict": (SEIZURE, lambda s: _seizures_linked_to(s, _verdict_cases(s))),
     "cases_total": (CASE, lambda s: s.cases()),
     "cases_interagency": (CASE, _interagency_cases),
 }
+COUNTED = ["seizures_total", "seizures_with_prosecution", "seizures_with_conviction",
+           "cases_total", "cases_interagency"]
 RATIO_PARTS = {
     "prosecution_rate": ("seizures_with_prosecution", "seizures_total"),
     "conviction_rate": ("seizures_with_conviction", "seizures_total"),
@@ -217,30 +236,42 @@ RATIO_PARTS = {
 }
 
 
+def _days_to_first_verdict(scope: Scope) -> QuerySet[Any]:
+    """One row per seizure of the scope with a verdict in a visible linked case: ``days``.
+
+    Driven from the links of the (few) cases with a verdict rather than from every seizure.
+    """
+    links = scope.children(CaseSeizure).filter(case_id__in=_verdict_cases(scope).values("pk"))
+    return links.values("seizure_id").annotate(
+        first=Min("case__events__date", filter=Q(case__events__kind=Kind.VERDICT)),
+        seized=Min("seizure__date"),
+    ).annotate(days=ExpressionWrapper(F("first") - F("seized"), output_field=DurationField()))
+
+
 def _median_days(scope: Scope) -> tuple[float | None, int]:
-    """Median of the days from seizure to first verdict, picked in SQL; and how many."""
-    rows = _verdict_seizures(scope).order_by("days", "pk")
-    n = rows.count()
-    if not n:
-        return None, 0
-    middle = [d.days for d in rows.values_list("days", flat=True)[(n - 1) // 2: n // 2 + 1]]
-    return sum(middle) / len(middle), n
+    """Median of the days from seizure to first verdict, and over how many seizures."""
+    days = [d.days for d in _days_to_first_verdict(scope).values_list("days", flat=True)]
+    return (median(days) if days else None), len(days)
 
 
 def _weights(scope: Scope) -> dict[str, Decimal]:
-    """Total item weight and raw ivory equivalent (ETIS: raw + worked / 0.7), in one query."""
+    """Total item weight and raw ivory equivalent (ETIS: raw + worked / 0.7), in one scan.
+
+    The ivory commodities are looked up first, so the scan needs no join.
+    """
     decimal = DecimalField(max_digits=16, decimal_places=3)
-    ivory = Q(commodity__is_ivory=True)
-    rie = models.Case(When(ivory & Q(worked=True), then=F("weight_kg") / WORKED_TO_RAW),
-                When(ivory, then=F("weight_kg")), default=Value(0), output_field=decimal)
-    items = SeizureItem.objects.filter(seizure__in=scope.seizures().values("pk"))
-    return items.aggregate(weight=Coalesce(Sum("weight_kg"), Value(0), output_field=decimal),
-                           rie=Coalesce(Sum(rie), Value(0), output_field=decimal))
+    ivory = list(CommodityType.objects.filter(is_ivory=True).values_list("pk", flat=True))
+    rie = models.Case(
+        When(commodity_id__in=ivory, worked=True, then=F("weight_kg") / WORKED_TO_RAW),
+        When(commodity_id__in=ivory, then=F("weight_kg")), default=Value(0),
+        output_field=decimal)
+    return scope.children(SeizureItem).aggregate(
+        weight=Coalesce(Sum("weight_kg"), Value(0), output_field=decimal),
+        rie=Coalesce(Sum(rie), Value(0), output_field=decimal))
 
 
 def headline(scope: Scope) -> list[Indicator]:
-    counts = {name: query(scope).count() for name, (_kind, query) in HEADLINE_RECORDS.items()
-              if name not in {"total_weight_kg", "rie_kg", "median_days_to_verdict"}}
+    counts = {name: HEADLINE_RECORDS[name][1](scope).count() for name in COUNTED}
     weights = _weights(scope)
     median, with_verdict = _median_days(scope)
 
@@ -265,119 +296,16 @@ def headline(scope: Scope) -> list[Indicator]:
         ratio("interagency_rate",
               _("Share of cases with inter-agency coordination (indicator 2.2)")),
         Indicator("total_weight_kg", str(_("Total weight seized (kg)")),
-                  _number(weights["weight"]), "kg"),
+                  number(weights["weight"]), "kg"),
         Indicator("rie_kg", str(_("Raw ivory equivalent (kg, ETIS: raw + worked / 0.7)")),
-                  _number(weights["rie"]), "kg"),
+                  number(weights["rie"]), "kg"),
         Indicator("median_days_to_verdict", str(_("Median days from seizure to first verdict")),
                   median, "days", extra={"seizures": with_verdict}),
     ]
 
 
-# --- breakdowns ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Breakdown:
-    """Seizures counted by one attribute (``fields``: the grouped paths, with their names)."""
-
-    id: str
-    label: Any
-    fields: tuple[str, ...]  # paths that key a row (one, or three for flows)
-    names: tuple[tuple[str, str], ...]  # per key path: (name path, Khmer name path)
-    list_param: str = ""  # the seizure-list filter that selects one row's records, if any
-    weight: str = ""  # an item weight path summed in the row, if any
-    unknown: Any = _("Unknown")
-    require: Q = Q()  # only seizures meeting this are grouped (same join as the key)
-    chronological: bool = False
-
-    def grouped(self, scope: Scope) -> QuerySet[Seizure]:
-        return scope.seizures().filter(self.require) if self.require else scope.seizures()
-
-    def rows(self, scope: Scope) -> list[Indicator]:
-        name_paths = [p for pair in self.names for p in pair if p]
-        aggregates: dict[str, Any] = {"n": Count("pk", distinct=True)}
-        if self.weight:
-            aggregates["kg"] = Sum(self.weight)
-        qs = self.grouped(scope).values(*self.fields, *name_paths).annotate(**aggregates)
-        rows = []
-        for row in qs.order_by(*self.fields):
-            keys = [row[f] for f in self.fields]
-            if len(keys) > 1 and all(k is None for k in keys):
-                continue  # a seizure with no trade chain recorded is not a flow
-            labels = [self._label(row, i) for i in range(len(self.fields))]
-            extra = {"weight_kg": _number(row["kg"])} if self.weight else {}
-            rows.append(Indicator(self.id, " → ".join(labels), row["n"], "seizures",
-                                  group=self.id, key=key_of(keys), extra=extra))
-        if not self.chronological:
-            rows.sort(key=lambda r: (-(r.value or 0), r.label))
-        return rows
-
-    def _label(self, row: dict[str, Any], index: int) -> str:
-        value = row[self.fields[index]]
-        if value is None:
-            return str(self.unknown if len(self.fields) == 1 else "—")
-        if index >= len(self.names) or not self.names[index][0]:
-            return str(value)
-        name, name_km = self.names[index]
-        khmer = row.get(name_km) if name_km else ""
-        if khmer and (get_language() or "en").startswith("km"):
-            return str(khmer)
-        return str(row[name])
-
-    def records(self, scope: Scope, key: str) -> QuerySet[Seizure]:
-        condition = Q()
-        for path, value in zip(self.fields, parse_key(key, len(self.fields)), strict=True):
-            condition &= Q(**{f"{path}__isnull": True}) if value is None else Q(**{path: value})
-        matching = scope.seizures().filter(self.require & condition).values("pk")
-        return scope.seizures().filter(pk__in=matching)
-
-    def list_filter(self, key: str) -> dict[str, str] | None:
-        """The seizure-list parameters for one row, when a list filter expresses it."""
-        if not self.list_param or key == "":
-            return None
-        return {self.list_param: key}
-
-
-def key_of(keys: Iterable[Any]) -> str:
-    return "|".join("" if k is None else str(k) for k in keys)
-
-
-def parse_key(key: str, parts: int) -> list[Any]:
-    values = key.split("|") if parts > 1 else [key]
-    if len(values) != parts:
-        raise ValueError(f"A key of {parts} parts is expected, not {key!r}.")
-    return [None if v == "" else v for v in values]
-
-
-BREAKDOWNS: dict[str, Breakdown] = {b.id: b for b in [
-    Breakdown("seizures_by_year", _("Seizures by year"), ("date__year",), (("", ""),),
-              list_param="year", chronological=True),
-    Breakdown("seizures_by_place", _("Seizures by place"), ("place",),
-              (("place__name", "place__name_km"),), list_param="place",
-              unknown=_("Place not recorded")),
-    Breakdown("seizures_by_agency", _("Seizures by detecting agency"), ("agencies",),
-              (("agencies__name", "agencies__name_km"),), list_param="agency",
-              unknown=_("Agency not recorded")),
-    Breakdown("seizures_by_taxon", _("Seizures by taxon"), ("items__taxon",),
-              (("items__taxon__scientific_name", ""),), list_param="taxon",
-              weight="items__weight_kg", unknown=_("Taxon not recorded")),
-    Breakdown("seizures_by_commodity", _("Seizures by commodity"), ("items__commodity",),
-              (("items__commodity__name", "items__commodity__name_km"),),
-              list_param="commodity", weight="items__weight_kg",
-              unknown=_("No items recorded")),
-    Breakdown("seizures_by_nationality", _("Seizures by suspects' nationality"),
-              ("suspects__nationality",),
-              (("suspects__nationality__name", "suspects__nationality__name_km"),),
-              list_param="nationality", unknown=_("Nationality not recorded"),
-              require=Q(suspects__isnull=False)),
-    Breakdown("flows", _("Trade flows: origin → transit → destination"),
-              ("origins__country", "transits__country", "destination_country"),
-              (("origins__country__name", "origins__country__name_km"),
-               ("transits__country__name", "transits__country__name_km"),
-               ("destination_country__name", "destination_country__name_km"))),
-]}
-
-
 def breakdowns(scope: Scope) -> dict[str, list[Indicator]]:
+    """Every breakdown's rows (see indicators.breakdowns)."""
     return {b.id: b.rows(scope) for b in BREAKDOWNS.values()}
 
 
