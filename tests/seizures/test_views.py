@@ -395,3 +395,16 @@ def test_form_pages_have_json_twins(client: Client, editor):
                           form_data(reference="JSON-1"))
     assert created.status_code == 201
     assert created.json()["url"] == reverse("seizures:detail", args=[created.json()["id"]])
+
+
+def test_only_superusers_choose_the_owning_organisation(client: Client, editor, wcs):
+    gdce = f.organisation("gdce")
+    client.post(reverse("seizures:create"), form_data(reference="MINE", owner_org=gdce.pk))
+    assert Seizure.objects.get(reference="MINE").owner_org == wcs  # the field is ignored
+    root = f.user(Role.VIEWER, is_superuser=True)
+    root.organisation = None
+    root.save()
+    client.force_login(root)
+    assert 'name="owner_org"' in client.get(reverse("seizures:create")).content.decode()
+    client.post(reverse("seizures:create"), form_data(reference="THEIRS", owner_org=gdce.pk))
+    assert Seizure.objects.get(reference="THEIRS").owner_org == gdce
