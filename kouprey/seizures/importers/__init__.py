@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kouprey.core.importing import ImportResult, Problems, Progress, run_import
 from kouprey.core.permissions import IMPORT, can
 from kouprey.seizures.importers.fields import (
+    MISSING,
     Converter,
     Invalid,
     Lookups,
@@ -44,8 +45,12 @@ from kouprey.seizures.mappings import (
 
 BATCH = 2000  # seizures written per batch
 ORIGINS = INDEX["origins"]
+ITEMS = slice(INDEX[ITEM_FIELDS[0]], INDEX[ITEM_FIELDS[-1]] + 1)
+SUSPECTS = slice(INDEX[SUSPECT_FIELDS[0]], INDEX[SUSPECT_FIELDS[-1]] + 1)
+SOURCES = slice(INDEX[SOURCE_FIELDS[0]], INDEX[SOURCE_FIELDS[-1]] + 1)
 
-Spec = list[tuple[int, str, Converter]]  # canonical index, model attribute, converter
+# canonical index, model attribute, converter, the converter's remembered results
+Spec = list[tuple[int, str, Converter, dict[str, Any] | None]]
 
 
 @dataclass(slots=True)
@@ -58,6 +63,7 @@ class Record:
     suspects: list[dict[str, Any]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
     seizure_raw: list[str] = field(default_factory=list)
+    merged: bool = False  # origins were added by later rows
 
 
 class SeizureImporter:
@@ -128,18 +134,23 @@ class SeizureImporter:
     # -- reading ---------------------------------------------------------------------------
     @staticmethod
     def _spec(converters: dict[str, tuple[str, Converter]], names: tuple[str, ...]) -> Spec:
-        return [(INDEX[name], converters[name][0], converters[name][1]) for name in names]
+        return [(INDEX[name], converters[name][0], converters[name][1],
+                 getattr(converters[name][1], "seen", None)) for name in names]
 
     def _convert(self, number: int, canonical: list[str], spec: Spec) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        sources = self.bound.sources
-        for index, attribute, convert in spec:
+        for index, attribute, convert, seen in spec:
             raw = canonical[index]
             if raw:
+                if seen is not None:
+                    value = seen.get(raw, MISSING)
+                    if value is not MISSING:
+                        values[attribute] = value
+                        continue
                 try:
                     values[attribute] = convert(raw)
                 except Invalid as exc:
-                    self.problems.add(number, sources[index], raw, exc.reason)
+                    self.problems.add(number, self.bound.sources[index], raw, exc.reason)
         return values
 
     def _seizure(self, number: int, canonical: list[str]) -> Record:
@@ -174,9 +185,11 @@ class SeizureImporter:
         except Invalid as exc:
             self.problems.add(number, self.bound.sources[index], raw, exc.reason)
             return
-        origins = record.values.setdefault("origins", [])
+        origins = list(record.values.get("origins", ()))
         known = {country for country, _share in origins}
         origins += [(country, share) for country, share in found if country not in known]
+        record.values["origins"] = origins
+        record.merged = True
 
     @staticmethod
     def _split_origins(record: Record) -> None:
@@ -188,19 +201,22 @@ class SeizureImporter:
                 (origins[-1][0], last)]
 
     def _children(self, number: int, canonical: list[str], record: Record) -> None:
-        item = self._convert(number, canonical, self.item_spec)
+        item = self._convert(number, canonical, self.item_spec) if any(
+            canonical[ITEMS]) else None
         if item:
             if "commodity" not in item and not canonical[INDEX["commodity"]]:
                 self.problems.add(number, self.bound.sources[INDEX["commodity"]], "",
                                   _("an item needs its commodity type"))
             record.items.append(item)
-        suspect = self._convert(number, canonical, self.suspect_spec)
+        suspect = self._convert(number, canonical, self.suspect_spec) if any(
+            canonical[SUSPECTS]) else None
         if suspect:
             if not canonical[INDEX["suspect_name"]]:
                 self.problems.add(number, self.bound.sources[INDEX["suspect_name"]], "",
                                   _("a suspect needs a name"))
             record.suspects.append(suspect)
-        source = self._convert(number, canonical, self.source_spec)
+        source = self._convert(number, canonical, self.source_spec) if any(
+            canonical[SOURCES]) else None
         if source:
             if not canonical[INDEX["source_reference"]]:
                 self.problems.add(number, self.bound.sources[INDEX["source_reference"]], "",
@@ -213,7 +229,8 @@ class SeizureImporter:
 
     def _close(self) -> None:
         if self.current is not None:
-            self._split_origins(self.current)
+            if self.current.merged:
+                self._split_origins(self.current)
             self.batch.append(self.current)
             self.current = None
             if len(self.batch) >= BATCH:

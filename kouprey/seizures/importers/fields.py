@@ -27,6 +27,29 @@ YES = {"yes", "y", "true", "1", "x", "worked"}
 NO = {"no", "n", "false", "0", "raw"}
 LIST_SEPARATORS = (";", ",")
 PROPORTION_TOLERANCE = Decimal("0.001")
+ZERO = Decimal(0)
+
+
+MEMO_LIMIT = 50_000  # distinct values remembered per column
+MISSING = object()
+
+
+class memo:  # noqa: N801 - used like a decorator
+    """``convert`` remembering its results: a million rows name few places, taxa, dates.
+    Results must not be mutated (lists come back as tuples). The importer reads ``seen``
+    itself to save a call per cell."""
+
+    def __init__(self, convert: Converter) -> None:
+        self.convert = convert
+        self.seen: dict[str, Any] = {}
+
+    def __call__(self, raw: str) -> Any:
+        value = self.seen.get(raw, MISSING)
+        if value is MISSING:
+            value = self.convert(raw)
+            if len(self.seen) < MEMO_LIMIT:
+                self.seen[raw] = value
+        return value
 
 
 class Invalid(Exception):
@@ -76,20 +99,25 @@ def a_date(raw: str) -> date:
 
 def decimal(max_digits: int, places: int) -> Converter:
     limit = Decimal(10) ** (max_digits - places)
+    step = Decimal(1).scaleb(-places)
 
     def convert(raw: str) -> Decimal:
         try:
-            value = Decimal(raw.replace(" ", "").replace("\u00a0", ""))
+            value = Decimal(raw)
         except InvalidOperation:
-            raise Invalid(_("not a number")) from None
+            try:
+                value = Decimal(raw.replace(" ", "").replace("\u00a0", ""))
+            except InvalidOperation:
+                raise Invalid(_("not a number")) from None
         if not value.is_finite():
             raise Invalid(_("not a number"))
-        if value < 0:
+        if value < ZERO:
             raise Invalid(_("negative"))
         if value >= limit:
             raise Invalid(_("too large"))
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -places:
+        dot = raw.find(".")
+        if ((dot != -1 and len(raw) - dot - 1 > places) or "e" in raw or "E" in raw) and (
+                value != value.quantize(step)):
             raise Invalid(_("more than %(places)s decimal places") % {"places": places})
         return value
     return convert
@@ -123,9 +151,11 @@ def choice(choices: Any) -> Converter:
     return convert
 
 
+CONFIDENTIALITY = {c.name.lower(): int(c.value) for c in Confidentiality}
+
+
 def confidentiality(raw: str) -> int:
-    by_name = {"open": 1, "restricted": 2, "confidential": 3, "secret": 4}
-    value = by_name.get(raw.lower()) or (int(raw) if raw.isdigit() else 0)
+    value = CONFIDENTIALITY.get(raw.lower()) or (int(raw) if raw.isdigit() else 0)
     if value not in Confidentiality.values:
         raise Invalid(_("not one of open, restricted, confidential, secret"))
     return value
@@ -168,8 +198,9 @@ class Lookups:
             raise Invalid(_("unknown country (use an ISO 3166 code such as KH)"))
         return found
 
-    def agencies(self, raw: str) -> list[Any]:
-        found, unknown = [], []
+    def agencies(self, raw: str) -> tuple[Any, ...]:
+        found: list[Any] = []
+        unknown: list[str] = []
         for code in split_list(raw):
             ref = self.refs.agencies.get(code.lower())
             if ref is None:
@@ -178,7 +209,7 @@ class Lookups:
                 found.append(ref)
         if unknown:
             raise Invalid(_("unknown agency code %(codes)s") % {"codes": ", ".join(unknown)})
-        return found
+        return tuple(found)
 
     def term(self, table: dict[str, int], what: str) -> Converter:
         def convert(raw: str) -> int:
@@ -207,7 +238,7 @@ class Lookups:
             raise Invalid(_("unknown currency (use an ISO 4217 code such as USD)"))
         return code
 
-    def origins(self, raw: str) -> list[tuple[int, Decimal]]:
+    def origins(self, raw: str) -> tuple[tuple[int, Decimal], ...]:
         """``MZ:0.6;NG:0.4`` (or ``MZ:60%``); one country alone needs no proportion."""
         parts = split_list(raw)
         result: list[tuple[int, Decimal]] = []
@@ -221,7 +252,7 @@ class Lookups:
         if result and abs(total - 1) > PROPORTION_TOLERANCE:
             raise Invalid(_("origin proportions must sum to 1; they sum to %(total)s")
                           % {"total": total.normalize()})
-        return result
+        return tuple(result)
 
     def _proportion(self, share: str, parts: int) -> Decimal:
         if not share:
@@ -240,7 +271,7 @@ class Lookups:
             raise Invalid(_("proportion %(value)s is not between 0 and 1") % {"value": share})
         return value.quantize(Decimal("0.001"))
 
-    def transits(self, raw: str) -> list[tuple[int, bool]]:
+    def transits(self, raw: str) -> tuple[tuple[int, bool], ...]:
         """``MY;SG*`` in route order; ``*`` marks a seizure opportunity (ETIS)."""
         result: list[tuple[int, bool]] = []
         for part in split_list(raw):
@@ -249,63 +280,64 @@ class Lookups:
             if any(country == c for c, _f in result):
                 raise Invalid(_("country %(code)s is listed twice") % {"code": part})
             result.append((country, flagged))
-        return result
+        return tuple(result)
 
 
 def seizure_converters(lookups: Lookups) -> dict[str, tuple[str, Converter]]:
     """Canonical seizure column -> (model attribute, converter)."""
-    length = {f.name: f.max_length for f in Seizure._meta.get_fields()  # noqa: SLF001
-              if getattr(f, "max_length", None)}
+    fields = Seizure._meta.concrete_fields  # noqa: SLF001
+    length: dict[str, int] = {f.name: f.max_length for f in fields if f.max_length is not None}
     refs = lookups.refs
     return {
         "external_id": ("external_id", text(length["external_id"])),
         "reference": ("reference", text(length["reference"])),
-        "date": ("date", a_date),
-        "place": ("place", lookups.place),
-        "discovery_country": ("discovery_country_id", lookups.country),
-        "agencies": ("agencies", lookups.agencies),
+        "date": ("date", memo(a_date)),
+        "place": ("place", memo(lookups.place)),
+        "discovery_country": ("discovery_country_id", memo(lookups.country)),
+        "agencies": ("agencies", memo(lookups.agencies)),
         "detection_method": ("detection_method_id",
-                             lookups.term(refs.detection, _("detection method"))),
+                             memo(lookups.term(refs.detection, _("detection method")))),
         "transport_mode": ("transport_mode_id",
-                           lookups.term(refs.transport, _("transport mode"))),
-        "concealment": ("concealment_id", lookups.term(refs.concealment, _("concealment"))),
+                           memo(lookups.term(refs.transport, _("transport mode")))),
+        "concealment": ("concealment_id",
+                        memo(lookups.term(refs.concealment, _("concealment")))),
         "flight": ("flight_number", text(length["flight_number"])),
         "vessel": ("vessel_name", text(length["vessel_name"])),
         "container": ("container_number", text(length["container_number"])),
         "bill_of_lading": ("bill_of_lading", text(length["bill_of_lading"])),
         "air_waybill": ("air_waybill", text(length["air_waybill"])),
-        "export_country": ("export_country_id", lookups.country),
-        "destination_country": ("destination_country_id", lookups.country),
-        "origins": ("origins", lookups.origins),
-        "transits": ("transits", lookups.transits),
+        "export_country": ("export_country_id", memo(lookups.country)),
+        "destination_country": ("destination_country_id", memo(lookups.country)),
+        "origins": ("origins", memo(lookups.origins)),
+        "transits": ("transits", memo(lookups.transits)),
         "description": ("description", text(100_000)),
-        "validation_status": ("validation_status", choice(Seizure.Validation)),
-        "confidentiality": ("confidentiality", confidentiality),
-        "synthetic": ("synthetic", boolean),
+        "validation_status": ("validation_status", memo(choice(Seizure.Validation))),
+        "confidentiality": ("confidentiality", memo(confidentiality)),
+        "synthetic": ("synthetic", memo(boolean)),
     }
 
 
 def child_converters(lookups: Lookups) -> dict[str, tuple[str, Converter]]:
     """Canonical item, suspect and source columns -> (model attribute, converter)."""
     return {
-        "taxon": ("taxon", lookups.taxon),
-        "commodity": ("commodity", lookups.commodity),
-        "worked": ("worked", boolean),
-        "pieces": ("pieces", count),
-        "count_unit": ("count_unit_id", lookups.term(lookups.refs.units, _("unit"))),
+        "taxon": ("taxon", memo(lookups.taxon)),
+        "commodity": ("commodity", memo(lookups.commodity)),
+        "worked": ("worked", memo(boolean)),
+        "pieces": ("pieces", memo(count)),
+        "count_unit": ("count_unit_id", memo(lookups.term(lookups.refs.units, _("unit")))),
         "weight_kg": ("weight_kg", decimal(12, 3)),
         "volume_m3": ("volume_m3", decimal(12, 3)),
         "value": ("value", decimal(14, 2)),
-        "currency": ("currency", lookups.currency),
+        "currency": ("currency", memo(lookups.currency)),
         "item_description": ("description", text(300)),
         "suspect_name": ("name", text(200)),
         "suspect_name_latin": ("name_latin", text(200)),
-        "suspect_nationality": ("nationality_id", lookups.country),
-        "suspect_role": ("role", choice(Suspect.Role)),
-        "suspect_arrested": ("arrested", boolean),
-        "suspect_synthetic": ("synthetic", boolean),
-        "source_kind": ("kind", choice(Source.Kind)),
+        "suspect_nationality": ("nationality_id", memo(lookups.country)),
+        "suspect_role": ("role", memo(choice(Suspect.Role))),
+        "suspect_arrested": ("arrested", memo(boolean)),
+        "suspect_synthetic": ("synthetic", memo(boolean)),
+        "source_kind": ("kind", memo(choice(Source.Kind))),
         "source_reference": ("reference", text(300)),
         "source_url": ("url", url),
-        "source_date": ("date", a_date),
+        "source_date": ("date", memo(a_date)),
     }

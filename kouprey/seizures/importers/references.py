@@ -94,12 +94,12 @@ class References:
         if key in self.places:
             return self.places[key]
         country = self.countries.get(country_iso2)
+        if country is None:
+            raise LookupError(f"country {country_iso2} is not in the reference data")
         found = Place.objects.filter(country_id=country, name__iexact=name).values_list(
             "pk", "name", "name_km", "iata", "locode").first()
         if found:
             ref = Ref(found[0], (found[1], found[2], found[3] or found[4]), country)
-        elif country is None:
-            raise LookupError(f"country {country_iso2} is not in the reference data")
         else:
             pk = self._new("places", Place, {"name": name, "kind": kind,
                                               "country_id": country})

@@ -1,16 +1,28 @@
-"""Batched writing of imported seizures: bulk inserts, one audit entry per seizure.
+"""Batched writing of imported seizures, with one audit entry per seizure.
 
-Signals do not fire on ``bulk_create``, so the audit log gets its ``import`` entries here,
-in bulk too, and the full-text ``search_text`` is computed here from the cached reference
+Django's ``bulk_create`` compiles SQL and prepares every value of every object through the
+field machinery; measured here it managed about 1,000 seizures/s (a seizure is a dozen rows:
+items, suspects, origins, transits, agency links, audit entry). The importer has already
+validated every value, so it writes with ``BulkInsert``: one INSERT statement per table,
+built from the model's own metadata (table, columns, defaults), run with ``executemany``
+in the import's transaction. The database's constraints (foreign keys, not-negative
+checks, unique external ids) still apply. Same SQL on SQLite and PostgreSQL.
+
+Signals do not fire on bulk writes, so the audit log gets its ``import`` entries here, in
+bulk too, and the full-text ``search_text`` is computed here from the cached reference
 words, the same words ``seizures.services.search_text`` takes from a saved seizure.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection, models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kouprey.core.models import AuditEntry
@@ -27,8 +39,58 @@ if TYPE_CHECKING:
     from kouprey.seizures.importers import Record
 
 LOOKUP_CHUNK = 900  # external ids per existence query (below SQLite's variable limit)
+RETURNING_CHUNK = 400  # seizures per INSERT ... RETURNING statement
 SPECIAL = {"place", "agencies", "origins", "transits"}
 Conflict = Callable[["Record", str], None]
+NOW = object()  # marks auto_now / auto_now_add columns
+
+
+class BulkInsert:
+    """``INSERT INTO <table> (<every column but id>)`` for a model, and its rows as tuples.
+
+    ``row(values)`` takes model attribute names (``place_id``...); a column not given takes
+    the field's default, auto_now columns the batch's time.
+    """
+
+    def __init__(self, model: type[models.Model]) -> None:
+        quote = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields  # noqa: SLF001
+                  if not f.primary_key]
+        self.defaults: dict[str, Any] = {
+            f.attname: NOW if getattr(f, "auto_now", False) or getattr(
+                f, "auto_now_add", False) else f.get_default() for f in fields}
+        self._get = itemgetter(*self.defaults)
+        self._base = dict(self.defaults)
+        names = ", ".join(quote(str(f.column)) for f in fields)
+        self.table = quote(model._meta.db_table)  # noqa: SLF001
+        # Table and column names come from the model, values go as parameters.
+        self.head = f"INSERT INTO {self.table} ({names}) VALUES "  # noqa: S608 # nosec B608
+        self.one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+
+    def start(self) -> None:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self._base = {k: now if v is NOW else v for k, v in self.defaults.items()}
+
+    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return self._get(self._base | values)  # type: ignore[no-any-return]
+
+    def many(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.head + self.one, rows)
+
+    def returning(self, rows: Sequence[tuple[Any, ...]], *fields: str) -> list[tuple[Any, ...]]:
+        """Insert and return ``fields`` of the new rows (SQLite >= 3.35 and PostgreSQL)."""
+        quote = connection.ops.quote_name
+        back = ", ".join(quote(f) for f in fields)
+        found: list[tuple[Any, ...]] = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), RETURNING_CHUNK):
+                chunk = rows[start:start + RETURNING_CHUNK]
+                sql = f"{self.head}{', '.join([self.one] * len(chunk))} RETURNING {back}"
+                cursor.execute(sql, [v for row in chunk for v in row])
+                found += cursor.fetchall()
+        return found
 
 
 def search_text(record: Record) -> str:
@@ -55,18 +117,18 @@ def search_text(record: Record) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _repr(seizure: Seizure, record: Record) -> str:
-    place = record.values.get("place")
+def _repr(record: Record, pk: int) -> str:
+    values = record.values
+    place = values.get("place")
     name = place.words[0] if place is not None else ""
-    label = seizure.reference or f"#{seizure.pk}"
-    return f"{label} {seizure.date:%Y-%m-%d} {name}".strip()[:200]
+    label = values.get("reference") or f"#{pk}"
+    return f"{label} {values['date']:%Y-%m-%d} {name}".strip()[:200]
 
 
 class Writer:
     def __init__(self, org_id: int, user: Any, file_name: str, mapping: str,
                  dry_run: bool, conflict: Conflict) -> None:
         self.org_id = org_id
-        self.user = user
         self.actor_id = user.pk if user is not None and user.pk else None
         self.actor_name = getattr(user, "username", "") or "system"
         self.file_name = file_name
@@ -76,6 +138,10 @@ class Writer:
         self.created = 0
         self.unchanged = 0
         self.children: Counter[str] = Counter()
+        self.inserts: dict[Any, BulkInsert] = {}
+        self._json_template = (
+            '{"file": ' + json.dumps(file_name).replace("%", "%%") + ', "row": %d, "mapping": '
+            + json.dumps(mapping).replace("%", "%%") + "}")
 
     def existing(self, ids: list[str]) -> dict[str, int]:
         """External id -> owning organisation, for the ids already in the database.
@@ -84,18 +150,24 @@ class Writer:
         database, so a clash with another organisation's record must be reported.
         """
         found: dict[str, int] = {}
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            chunk = ids[start:start + LOOKUP_CHUNK]
-            found.update(Seizure._base_manager.filter(  # noqa: SLF001
-                external_id__in=chunk).values_list("external_id", "owner_org_id"))
+        quote = connection.ops.quote_name
+        table = quote(Seizure._meta.db_table)  # noqa: SLF001
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                chunk = ids[start:start + LOOKUP_CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                sql = (f"SELECT external_id, owner_org_id FROM {table} "  # noqa: S608 # nosec B608
+                       f"WHERE external_id IN ({marks})")  # the ids go as parameters
+                cursor.execute(sql, chunk)
+                found.update(cursor.fetchall())
         return found
 
     def write(self, records: list[Record], write: bool) -> None:
         """Skip the seizures already imported; insert the others (when ``write``)."""
-        present = self.existing([r.values.get("external_id", "") for r in records])
+        present = self.existing([r.values["external_id"] for r in records])
         new: list[Record] = []
         for record in records:
-            owner = present.get(record.values.get("external_id", ""))
+            owner = present.get(record.values["external_id"])
             if owner is None:
                 new.append(record)
             elif owner == self.org_id:
@@ -109,59 +181,93 @@ class Writer:
             self._insert(new)
 
     def _count(self, records: Iterable[Record]) -> None:
+        children = self.children
         for record in records:
-            self.children["items"] += len(record.items)
-            self.children["suspects"] += len(record.suspects)
-            self.children["sources"] += len(record.sources)
-            self.children["origins"] += len(record.values.get("origins", ()))
-            self.children["transits"] += len(record.values.get("transits", ()))
+            children["items"] += len(record.items)
+            children["suspects"] += len(record.suspects)
+            children["sources"] += len(record.sources)
+            children["origins"] += len(record.values.get("origins", ()))
+            children["transits"] += len(record.values.get("transits", ()))
 
-    def _seizure(self, record: Record) -> Seizure:
+    def _table(self, model: Any) -> BulkInsert:
+        if model not in self.inserts:
+            self.inserts[model] = BulkInsert(model)
+        insert = self.inserts[model]
+        insert.start()
+        return insert
+
+    def _seizure_row(self, insert: BulkInsert, record: Record) -> tuple[Any, ...]:
         values = {k: v for k, v in record.values.items() if k not in SPECIAL}
         place = record.values.get("place")
         if place is not None:
             values["place_id"] = place.id
             values.setdefault("discovery_country_id", place.extra)
-        return Seizure(owner_org_id=self.org_id, search_text=search_text(record), **values)
+        values["owner_org_id"] = self.org_id
+        values["search_text"] = search_text(record)
+        return insert.row(values)
 
     def _insert(self, records: list[Record]) -> None:
-        seizures = Seizure.objects.bulk_create([self._seizure(r) for r in records])
-        items, suspects, sources, origins, transits, links, audit = [], [], [], [], [], [], []
+        seizures = self._table(Seizure)
+        made = seizures.returning([self._seizure_row(seizures, r) for r in records],
+                                  "id", "external_id")
+        ids = {external_id: pk for pk, external_id in made}
+        tables = {model: self._table(model) for model in (
+            SeizureItem, Suspect, Source, OriginCountry, TransitCountry,
+            Seizure.agencies.through, AuditEntry)}
+        rows: dict[Any, list[tuple[Any, ...]]] = {model: [] for model in tables}
+        for record in records:
+            pk = ids[record.values["external_id"]]
+            self._children(pk, record, tables, rows)
+        for model, insert in tables.items():
+            insert.many(rows[model])
+
+    def _children(self, pk: int, record: Record, tables: dict[Any, BulkInsert],
+                  rows: dict[Any, list[tuple[Any, ...]]]) -> None:
+        items, people, sources = tables[SeizureItem], tables[Suspect], tables[Source]
+        for values in record.items:
+            values["seizure_id"] = pk
+            rows[SeizureItem].append(items.row(_ids(values)))
+        for values in record.suspects:
+            values["seizure_id"] = pk
+            rows[Suspect].append(people.row(values))
+        for values in record.sources:
+            values["seizure_id"] = pk
+            rows[Source].append(sources.row(values))
+        origin, transit = tables[OriginCountry], tables[TransitCountry]
+        rows[OriginCountry] += [
+            origin.row({"seizure_id": pk, "country_id": country, "proportion": share})
+            for country, share in record.values.get("origins", ())]
+        rows[TransitCountry] += [
+            transit.row({"seizure_id": pk, "country_id": country, "position": n,
+                         "seizure_opportunity": flag})
+            for n, (country, flag) in enumerate(record.values.get("transits", ()), start=1)]
         link = Seizure.agencies.through
-        for seizure, record in zip(seizures, records, strict=True):
-            pk = seizure.pk
-            for values in record.items:
-                items.append(SeizureItem(seizure_id=pk, **_refs_to_ids(values)))
-            suspects += [Suspect(seizure_id=pk, **values) for values in record.suspects]
-            sources += [Source(seizure_id=pk, **values) for values in record.sources]
-            origins += [OriginCountry(seizure_id=pk, country_id=country, proportion=share)
-                        for country, share in record.values.get("origins", ())]
-            transits += [TransitCountry(seizure_id=pk, country_id=country, position=n,
-                                        seizure_opportunity=flag)
-                         for n, (country, flag) in enumerate(
-                             record.values.get("transits", ()), start=1)]
-            links += [link(seizure_id=pk, agency_id=agency.id)
-                      for agency in record.values.get("agencies", ())]
-            audit.append(self._audit(seizure, record))
-        for model, rows in ((SeizureItem, items), (Suspect, suspects), (Source, sources),
-                            (OriginCountry, origins), (TransitCountry, transits),
-                            (link, links), (AuditEntry, audit)):
-            if rows:
-                model.objects.bulk_create(rows)
+        rows[link] += [tables[link].row({"seizure_id": pk, "agency_id": agency.id})
+                       for agency in record.values.get("agencies", ())]
+        rows[AuditEntry].append(tables[AuditEntry].row(self._audit(pk, record)))
 
-    def _audit(self, seizure: Seizure, record: Record) -> AuditEntry:
-        return AuditEntry(
-            actor_id=self.actor_id, actor_name=self.actor_name, action=AuditEntry.Action.IMPORT,
-            model="seizures.seizure", object_id=str(seizure.pk),
-            object_repr=_repr(seizure, record), root_model="seizures.seizure",
-            root_id=str(seizure.pk),
-            changes={"file": self.file_name, "row": record.row, "mapping": self.mapping},
-        )
+    def _changes(self, row: int) -> Any:
+        """``{"file": ..., "row": ..., "mapping": ...}`` as the database takes JSON."""
+        if connection.vendor == "sqlite":  # plain JSON text: skip the encoder per row
+            return self._json_template % row
+        return connection.ops.adapt_json_value(
+            {"file": self.file_name, "row": row, "mapping": self.mapping}, None)
+
+    def _audit(self, pk: int, record: Record) -> dict[str, Any]:
+        return {
+            "actor_id": self.actor_id, "actor_name": self.actor_name,
+            "action": AuditEntry.Action.IMPORT.value, "model": "seizures.seizure",
+            "object_id": str(pk), "object_repr": _repr(record, pk),
+            "root_model": "seizures.seizure", "root_id": str(pk),
+            "changes": self._changes(record.row),
+        }
 
 
-def _refs_to_ids(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("taxon", "commodity"):
-        if key in out:
-            out[f"{key}_id"] = out.pop(key).id
-    return out
+def _ids(values: dict[str, Any]) -> dict[str, Any]:
+    """An item's values with its taxon and commodity as ids (the dict is the record's own,
+    used once, so it is changed in place)."""
+    taxon = values.pop("taxon", None)
+    if taxon is not None:
+        values["taxon_id"] = taxon.id
+    values["commodity_id"] = values.pop("commodity").id
+    return values
