@@ -20,7 +20,8 @@ DJANGO_STRINGS = (
         "case-sensitive."
     ),
     gettext_noop("This account is inactive."),
-    # form fields and validators (django.forms, django.core.validators)
+    # form fields and validators (django.forms, django.core.validators); ":" ends labels
+    gettext_noop(":"),
     gettext_noop("This field is required."),
     gettext_noop("Enter a valid date."),
     gettext_noop("Enter a valid date/time."),
