@@ -50,8 +50,14 @@ def running(transactional_db: None) -> Iterator[str]:
     thread.start()
     host, port = server_command.listening(server)[0]
     yield server_command.url(host, port)
+    # Stop the loop before closing its sockets: empty the socket map (the loop runs while it
+    # has sockets) and wake the select() with the trigger; then close from this thread.
+    server._map.clear()
+    server.pull_trigger()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    server.task_dispatcher.shutdown()
     server.close()
-    thread.join(timeout=5)
 
 
 def test_serves_pages_and_static_files(running: str) -> None:
