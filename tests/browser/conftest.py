@@ -25,8 +25,10 @@ PHONE = {"width": 360, "height": 740}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Module scope, not session: only one Playwright may run
+    at a time, and other modules import this fixture (each import is its own fixture)."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
     sync_api = pytest.importorskip("playwright.sync_api")

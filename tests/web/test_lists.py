@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
 
 from kouprey.core.audit import acting_as
 from kouprey.core.permissions import Role
@@ -55,7 +56,8 @@ def test_history_names_fields_and_hides_ids():
         s.description = "second"
         s.validation_status = "validated"
         s.save()
-    entries = lists.history(s)
+    with translation.override("en"):
+        entries = lists.history(s)
     assert [e.action for e in entries] == ["update", "create", "create"]
     update = {c.field: (c.old, c.new) for c in entries[0].changes}
     assert update == {"description": ("first", "second"),
