@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from kouprey.cases.models import Case
 from kouprey.core.models import User
-from kouprey.core.permissions import ADD, CHANGE, DELETE, VIEW, can
+from kouprey.core.permissions import ADD, CHANGE, DELETE, IMPORT, VIEW, can
 from kouprey.seizures import tables
 from kouprey.seizures.filters import SeizureFilter
 from kouprey.seizures.forms import SeizureForms
@@ -35,7 +35,9 @@ def seizure_list(request: HttpRequest) -> HttpResponse:
         request, filterset=filterset, columns=tables.LIST_COLUMNS,
         template="seizures/list.html", filename="seizures", row_url=tables.detail_url,
         prepare=tables.prepare_list, default_sort="-date",
-        context={"can_add": can(_user(request), ADD)},
+        context={"can_add": can(_user(request), ADD),
+                 "import_url": lists.url_or_none("seizures:import")
+                 if can(_user(request), IMPORT) else None},
     )
 
 
