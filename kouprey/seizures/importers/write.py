@@ -3,10 +3,11 @@
 Django's ``bulk_create`` compiles SQL and prepares every value of every object through the
 field machinery; a seizure is a dozen rows (items, suspects, origins, transits, agency
 links, audit entry), and a 20,000-seizure file took 64 s that way against 24 s this way.
-The importer has already validated every value, so it writes with ``BulkInsert``: one INSERT statement per table,
-built from the model's own metadata (table, columns, defaults), run with ``executemany``
-in the import's transaction. The database's constraints (foreign keys, not-negative
-checks, unique external ids) still apply. Same SQL on SQLite and PostgreSQL.
+The importer has already validated every value, so it writes with ``BulkInsert``: one
+INSERT statement per table, built from the model's own metadata (table, columns,
+defaults), run with ``executemany`` in the import's transaction. The database's
+constraints (foreign keys, not-negative checks, unique external ids) still apply. Same SQL
+on SQLite and PostgreSQL.
 
 Signals do not fire on bulk writes, so the audit log gets its ``import`` entries here, in
 bulk too, and the full-text ``search_text`` is computed here from the cached reference

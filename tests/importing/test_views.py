@@ -1,0 +1,110 @@
+"""The import page: check, then import; problems in a table; big uploads refused unread."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from kouprey.core.permissions import Role
+from kouprey.seizures.importers.views import LimitedUpload
+from kouprey.seizures.models import Seizure
+from tests import factories as f
+from tests.factories.importing import GOOD_ROWS, reference_data, write_csv
+
+pytestmark = pytest.mark.django_db
+URL = "/seizures/import/"
+
+
+@pytest.fixture
+def editor(tmp_path: Path, settings) -> Client:
+    settings.DATA_DIR = tmp_path / "data"
+    reference_data()
+    client = Client()
+    client.force_login(f.user(Role.EDITOR, org=f.organisation("wcs")))
+    return client
+
+
+def upload(path: Path) -> io.BytesIO:
+    handle = io.BytesIO(path.read_bytes())
+    handle.name = path.name
+    return handle
+
+
+def test_the_url_is_named() -> None:
+    assert reverse("seizures:import") == URL
+
+
+def test_who_may_open_it(editor: Client) -> None:
+    assert editor.get(URL).status_code == 200
+    viewer = Client()
+    viewer.force_login(f.user(Role.VIEWER, org=f.organisation("wcs")))
+    assert viewer.get(URL).status_code == 403
+    assert Client().get(URL).status_code == 302
+
+
+def test_check_then_import(editor: Client, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "s.csv", GOOD_ROWS)
+    checked = editor.post(URL, {"file": upload(path), "mapping": "default",
+                                "action": "check"})
+    assert checked.status_code == 200
+    assert b"2 seizures can be imported" in checked.content
+    assert Seizure.objects.count() == 0
+    token = checked.context["token"]
+    done = editor.post(URL, {"token": token, "mapping": "default", "action": "import"})
+    assert done.status_code == 200
+    assert b"2 seizures imported" in done.content
+    assert Seizure.objects.count() == 2
+    again = editor.post(URL, {"token": token, "mapping": "default", "action": "import"})
+    assert again.status_code == 400  # the kept file is gone once imported
+
+
+def test_problems_are_listed_by_row_column_value_reason(editor: Client, tmp_path: Path
+                                                        ) -> None:
+    bad = [GOOD_ROWS[2][:3] + ["ZZZZZ"] + GOOD_ROWS[2][4:]]
+    response = editor.post(URL, {"file": upload(write_csv(tmp_path / "b.csv", bad)),
+                                 "action": "import"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "ZZZZZ" in html and "unknown place code" in html and ">2<" in html
+    assert Seizure.objects.count() == 0
+
+
+def test_json_twin(editor: Client, tmp_path: Path) -> None:
+    assert editor.get(URL + "?format=json").json()["mappings"][:2] == ["default", "lemis"]
+    path = write_csv(tmp_path / "s.csv", GOOD_ROWS)
+    data = editor.post(URL + "?format=json", {"file": upload(path), "action": "import"}).json()
+    assert data["result"]["committed"] and data["result"]["created"] == 2
+
+
+def test_a_file_that_is_not_csv_is_refused(editor: Client, tmp_path: Path) -> None:
+    pdf = tmp_path / "scan.csv"
+    pdf.write_bytes(b"%PDF-1.4 ...")
+    response = editor.post(URL, {"file": upload(pdf), "action": "check"})
+    assert response.status_code == 400 and b"PDF" in response.content
+
+
+@override_settings(MAX_UPLOAD_MB=1)
+def test_an_oversize_upload_is_refused_before_it_is_read(editor: Client,
+                                                         tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"date\n" + b"2019-01-01\n" * 200_000)  # 2.2 MB
+    response = editor.post(URL, {"file": upload(big), "action": "check"})
+    assert response.status_code == 413
+    assert b"larger than 1 MB" in response.content
+
+
+@override_settings(MAX_UPLOAD_MB=1)
+def test_the_upload_handler_stops_at_the_limit() -> None:
+    from django.core.files.uploadhandler import StopUpload
+    from django.test import RequestFactory
+
+    handler = LimitedUpload(RequestFactory().post("/"))
+    handler.new_file("file", "x.csv", "text/csv", None)
+    handler.receive_data_chunk(b"x" * 1000, 0)
+    with pytest.raises(StopUpload):
+        handler.receive_data_chunk(b"x" * 1024 * 1024, 1000)
+    assert handler.too_big
