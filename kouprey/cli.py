@@ -25,7 +25,7 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
-COMMAND_MODULES = ["manage", "server", "setup", "data"]
+COMMAND_MODULES = ["manage", "server", "setup", "tokens", "analysis", "data"]
 
 
 @app.callback()
