@@ -40,32 +40,38 @@ if TYPE_CHECKING:
     from kouprey.seizures.importers import Record
 
 LOOKUP_CHUNK = 900  # external ids per existence query (below SQLite's variable limit)
-RETURNING_CHUNK = 400  # seizures per INSERT ... RETURNING statement
+RETURNING_CHUNK = 400  # seizures per INSERT ... RETURNING statement (SQLite)
 SPECIAL = {"place", "agencies", "origins", "transits"}
 Conflict = Callable[["Record", str], None]
 NOW = object()  # marks auto_now / auto_now_add columns
 
 
 class BulkInsert:
-    """``INSERT INTO <table> (<every column but id>)`` for a model, and its rows as tuples.
+    """Batched INSERT of a model's rows, built from its metadata.
 
     ``row(values)`` takes model attribute names (``place_id``...); a column not given takes
-    the field's default, auto_now columns the batch's time.
+    the field's default, auto_now columns the batch's time. With ``with_id`` the primary key
+    is a column too (PostgreSQL: ids reserved from the sequence beforehand).
+
+    Two small backend paths, the rest shared: SQLite runs one prepared INSERT for all rows
+    (``executemany``) and returns new ids with ``RETURNING``; PostgreSQL streams rows with
+    ``COPY`` (psycopg), since one statement per row costs a round trip each.
     """
 
-    def __init__(self, model: type[models.Model]) -> None:
+    def __init__(self, model: type[models.Model], with_id: bool = False) -> None:
         quote = connection.ops.quote_name
         fields = [f for f in model._meta.concrete_fields  # noqa: SLF001
-                  if not f.primary_key]
+                  if with_id or not f.primary_key]
         self.defaults: dict[str, Any] = {
             f.attname: NOW if getattr(f, "auto_now", False) or getattr(
                 f, "auto_now_add", False) else f.get_default() for f in fields}
         self._get = itemgetter(*self.defaults)
         self._base = dict(self.defaults)
-        names = ", ".join(quote(str(f.column)) for f in fields)
-        self.table = quote(model._meta.db_table)  # noqa: SLF001
+        self.names = ", ".join(quote(str(f.column)) for f in fields)
+        self.db_table = str(model._meta.db_table)  # noqa: SLF001
+        self.table = quote(self.db_table)
         # Table and column names come from the model, values go as parameters.
-        self.head = f"INSERT INTO {self.table} ({names}) VALUES "  # noqa: S608 # nosec B608
+        self.head = f"INSERT INTO {self.table} ({self.names}) VALUES "  # noqa: S608 # nosec B608
         self.one = "(" + ", ".join(["%s"] * len(fields)) + ")"
 
     def start(self) -> None:
@@ -76,22 +82,36 @@ class BulkInsert:
         return self._get(self._base | values)  # type: ignore[no-any-return]
 
     def many(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        if rows:
-            with connection.cursor() as cursor:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(  # the psycopg cursor under Django's wrapper
+                        f"COPY {self.table} ({self.names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(self.head + self.one, rows)
 
     def returning(self, rows: Sequence[tuple[Any, ...]], *fields: str) -> list[tuple[Any, ...]]:
-        """Insert and return ``fields`` of the new rows (SQLite >= 3.35 and PostgreSQL)."""
-        quote = connection.ops.quote_name
-        back = ", ".join(quote(f) for f in fields)
+        """Insert and return ``fields`` of the new rows (SQLite >= 3.35, PostgreSQL)."""
+        back = ", ".join(connection.ops.quote_name(f) for f in fields)
         found: list[tuple[Any, ...]] = []
         with connection.cursor() as cursor:
             for start in range(0, len(rows), RETURNING_CHUNK):
                 chunk = rows[start:start + RETURNING_CHUNK]
-                sql = f"{self.head}{', '.join([self.one] * len(chunk))} RETURNING {back}"
-                cursor.execute(sql, [v for row in chunk for v in row])
+                cursor.execute(f"{self.head}{', '.join([self.one] * len(chunk))} "
+                               f"RETURNING {back}", [v for row in chunk for v in row])
                 found += cursor.fetchall()
         return found
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys from a PostgreSQL table's sequence."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                       "FROM generate_series(1, %s)", [model._meta.db_table, count])  # noqa: SLF001
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def search_text(record: Record) -> str:
@@ -190,15 +210,18 @@ class Writer:
             children["origins"] += len(record.values.get("origins", ()))
             children["transits"] += len(record.values.get("transits", ()))
 
-    def _table(self, model: Any) -> BulkInsert:
+    def _table(self, model: Any, with_id: bool = False) -> BulkInsert:
         if model not in self.inserts:
-            self.inserts[model] = BulkInsert(model)
+            self.inserts[model] = BulkInsert(model, with_id=with_id)
         insert = self.inserts[model]
         insert.start()
         return insert
 
-    def _seizure_row(self, insert: BulkInsert, record: Record) -> tuple[Any, ...]:
+    def _seizure_row(self, insert: BulkInsert, record: Record, pk: int | None = None
+                     ) -> tuple[Any, ...]:
         values = {k: v for k, v in record.values.items() if k not in SPECIAL}
+        if pk is not None:
+            values["id"] = pk
         place = record.values.get("place")
         if place is not None:
             values["place_id"] = place.id
@@ -208,10 +231,18 @@ class Writer:
         return insert.row(values)
 
     def _insert(self, records: list[Record]) -> None:
-        seizures = self._table(Seizure)
-        made = seizures.returning([self._seizure_row(seizures, r) for r in records],
-                                  "id", "external_id")
-        ids = {external_id: pk for pk, external_id in made}
+        if connection.vendor == "postgresql":
+            seizures = self._table(Seizure, with_id=True)
+            reserved = reserve_ids(Seizure, len(records))
+            seizures.many([self._seizure_row(seizures, r, pk)
+                           for r, pk in zip(records, reserved, strict=True)])
+            ids = {r.values["external_id"]: pk
+                   for r, pk in zip(records, reserved, strict=True)}
+        else:
+            seizures = self._table(Seizure)
+            made = seizures.returning([self._seizure_row(seizures, r) for r in records],
+                                      "id", "external_id")
+            ids = {external_id: pk for pk, external_id in made}
         tables = {model: self._table(model) for model in (
             SeizureItem, Suspect, Source, OriginCountry, TransitCountry,
             Seizure.agencies.through, AuditEntry)}
