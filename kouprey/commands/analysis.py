@@ -97,9 +97,10 @@ def _print_tables(rows: list[Any]) -> None:
     for group, members in groups.items():
         if group == "headline":
             table = Table(title="Indicators", title_justify="left")
-            for name, justify in (("id", "left"), ("indicator", "left"), ("value", "right"),
-                                  ("of", "right")):
-                table.add_column(name, justify=justify)  # type: ignore[arg-type]
+            table.add_column("id")
+            table.add_column("indicator")
+            table.add_column("value", justify="right")
+            table.add_column("of", justify="right")
             for row in members:
                 part = f"{row.numerator} / {row.denominator}" if row.numerator is not None \
                     else ""
