@@ -29,7 +29,7 @@ from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.mappings import builtin_mappings
 from kouprey.web import lists
 
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+TICKET = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 KEEP_SECONDS = 24 * 3600
 SUFFIXES = {".csv", ".xlsx"}
 
@@ -60,11 +60,11 @@ def _folder() -> Path:
     return folder
 
 
-def _kept(user_id: int, token: str) -> Path | None:
-    if not TOKEN.match(token):
+def _kept(user_id: int, ticket: str) -> Path | None:
+    if not TICKET.match(ticket):
         return None
     for suffix in SUFFIXES:
-        path = _folder() / f"{user_id}-{token}{suffix}"
+        path = _folder() / f"{user_id}-{ticket}{suffix}"
         if path.is_file():
             return path
     return None
@@ -72,12 +72,12 @@ def _kept(user_id: int, token: str) -> Path | None:
 
 def _keep(request: HttpRequest, upload: Any) -> tuple[Path, str]:
     suffix = Path(upload.name or "").suffix.lower()
-    token = secrets.token_urlsafe(24)
-    path = _folder() / f"{request.user.pk}-{token}{suffix if suffix in SUFFIXES else '.csv'}"
+    ticket = secrets.token_urlsafe(24)
+    path = _folder() / f"{request.user.pk}-{ticket}{suffix if suffix in SUFFIXES else '.csv'}"
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    return path, token
+    return path, ticket
 
 
 def mapping_names(org_id: int | None) -> list[str]:
@@ -111,15 +111,15 @@ def _import_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     mapping = request.POST.get("mapping") or "default"
     dry_run = request.POST.get("action") != "import"
-    token = request.POST.get("token", "")
-    path = _kept(user.pk, token) if token else None
+    ticket = request.POST.get("token", "")  # names a file kept after a clean check
+    path = _kept(user.pk, ticket) if ticket else None
     if path is None:
         upload = request.FILES.get("file")
         if getattr(getattr(request, "kouprey_upload", None), "too_big", False):
             return _answer(request, {"error": _too_big()}, status=413)
         if upload is None:
             return _answer(request, {"error": _("Choose a CSV or XLSX file.")}, status=400)
-        path, token = _keep(request, upload)
+        path, ticket = _keep(request, upload)
     try:
         result = import_seizures(path, mapping=mapping, user=user, dry_run=dry_run)
     except (FileRejected, LookupError, PermissionError, ValueError) as exc:
@@ -127,8 +127,8 @@ def _import_page(request: HttpRequest) -> HttpResponse:
         return _answer(request, {"error": str(exc), "mapping": mapping}, status=400)
     if not dry_run or not result.ok:
         path.unlink(missing_ok=True)
-        token = ""
-    context = {"result": result, "mapping": mapping, "token": token,
+        ticket = ""
+    context = {"result": result, "mapping": mapping, "token": ticket,
                "counts": list(result.children.items())}
     return _answer(request, context, status=200 if result.ok else 400)
 
