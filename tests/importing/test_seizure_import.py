@@ -185,9 +185,11 @@ def test_a_rejected_import_leaves_every_table_as_it_was(tmp_path: Path, org,
 
 
 def test_rows_of_one_seizure_must_be_together(tmp_path: Path, org) -> None:
-    rows = [row(external_id="A"), row(external_id="B"), row(external_id="A")]
+    rows = [row(external_id="A"), row(external_id="B"), row(external_id="A"),
+            row(external_id="A"), row(external_id="B")]
     result = import_seizures(write_csv(tmp_path / "s.csv", rows), org_id=org.pk)
-    assert [(p.row, p.column, p.value) for p in result.problems] == [(4, "external_id", "A")]
+    assert [(p.row, p.column, p.value) for p in result.problems] == [
+        (4, "external_id", "A"), (6, "external_id", "B")]
     assert "not together" in result.problems[0].reason
 
 

@@ -110,12 +110,12 @@ class SeizureImporter:
         external_id = canonical[0]
         if external_id != self.current_id:
             self._close()
-            if external_id in self.seen:
+            self.current_id = external_id
+            if external_id in self.seen:  # (reported once per run of such rows)
                 self.problems.add(number, self.bound.sources[0], external_id, _(
                     "rows of this seizure are not together: sort the file by external id"))
                 return
             self.seen.add(external_id)
-            self.current_id = external_id
             self.current = self._seizure(number, canonical)
         elif self.current is not None:
             self._check_same(number, canonical, self.current)
