@@ -123,3 +123,21 @@ def test_any_text_survives_export_and_import(tmp_path: Path, org, reference: str
     seizure = Seizure.objects.get()
     assert (seizure.reference, seizure.vessel_name, seizure.suspects.get().name) == (
         reference, vessel, name)
+
+
+def test_exports_read_a_fixed_number_of_queries(tmp_path: Path, org) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            export_csv(Seizure.objects.all())
+            export_csv(Seizure.objects.all(), layout="summary")
+            exporters.write_json(Seizure.objects.all(), io.StringIO())
+        return len(captured)
+
+    import_seizures(write_csv(tmp_path / "s.csv", GOOD_ROWS), org_id=org.pk)
+    few = queries()
+    rows = [[f"X{n}", *GOOD_ROWS[0][1:]] for n in range(8)]
+    import_seizures(write_csv(tmp_path / "more.csv", rows), org_id=org.pk)
+    assert queries() == few

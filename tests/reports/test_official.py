@@ -131,3 +131,23 @@ def test_rie_is_raw_plus_worked_over_0_7(items: list[tuple[Decimal, bool]]) -> N
     worked = sum((w for w, is_worked in items if is_worked), Decimal(0))
     got = dict(etis.COLUMNS)["rie_kg"](line)
     assert abs(got - (raw + worked / Decimal("0.7"))) <= Decimal("0.0005")
+
+
+def test_reports_read_a_fixed_number_of_queries(analyst) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(build) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            list(build())
+        return len(captured)
+
+    before = (queries(lambda: cites_aitr.rows(analyst, 2019)),
+              queries(lambda: etis.rows(analyst, 2019)))
+    org = analyst.organisation
+    for n in range(5):
+        more = f.seizure(org=org, date=date(2019, 6, 1 + n))
+        f.item(more, weight="10", worked=bool(n % 2))
+        f.suspect(more, nationality=f.country("VN"))
+    assert (queries(lambda: cites_aitr.rows(analyst, 2019)),
+            queries(lambda: etis.rows(analyst, 2019))) == before
