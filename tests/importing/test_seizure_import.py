@@ -273,3 +273,18 @@ def test_a_bad_file_type_is_rejected_and_nothing_written(tmp_path: Path, org) ->
     with pytest.raises(FileRejected, match="PDF"):
         import_seizures(path, org_id=org.pk)
     assert table_counts() == before
+
+
+def test_xlsx_cells_keep_their_types(tmp_path: Path, org) -> None:
+    from datetime import datetime
+
+    cells: list[object] = list(row(external_id="T-1"))
+    cells[HEADER.index("date")] = datetime(2019, 12, 20)
+    cells[HEADER.index("pieces")] = 6
+    cells[HEADER.index("weight_kg")] = 12.25
+    cells[HEADER.index("value")] = 300000.0
+    result = import_seizures(write_xlsx(tmp_path / "t.xlsx", [cells]), org_id=org.pk)
+    assert result.committed, result.problems
+    item = SeizureItem.objects.get(seizure__external_id="T-1")
+    assert (item.seizure.date.isoformat(), item.pieces, item.weight_kg, item.value) == (
+        "2019-12-20", 6, Decimal("12.250"), Decimal("300000.00"))
