@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from kouprey.core.permissions import SHARED_ACTIONS, VIEW, Confidentiality, can
 
@@ -13,47 +13,65 @@ if TYPE_CHECKING:
     from kouprey.core.models import User
 
 
-def visibility_q(user: User, action: str, prefix: str = "") -> Q:
-    """The condition a record (reached through ``prefix``) must meet for ``user``."""
+def _shared_with(model: Any, org: int | None) -> Exists:
+    """A correlated EXISTS on the record's sharing table (no join, so no duplicate rows)."""
+    through = model._meta.get_field("shared_with").remote_field.through  # noqa: SLF001
+    record_field = next(f.name for f in through._meta.fields  # noqa: SLF001
+                        if f.is_relation and f.related_model is model)
+    org_field = next(f.name for f in through._meta.fields  # noqa: SLF001
+                     if f.is_relation and f.related_model is not model)
+    return Exists(through.objects.filter(**{record_field: OuterRef("pk"), org_field: org}))
+
+
+def visibility_q(model: Any, user: User, action: str) -> Q:
+    """The condition an owned record must meet for ``user`` to take ``action`` on it."""
     if user.is_superuser:
         return Q()
     org = user.organisation_id
-    level = f"{prefix}confidentiality__lte"
-    owned = Q(**{f"{prefix}owner_org": org}) & Q(**{level: user.clearance})
+    owned = Q(owner_org=org, confidentiality__lte=user.clearance)
     if action not in SHARED_ACTIONS:
         return owned
-    shared = Q(**{f"{prefix}shared_with": org}) & Q(
-        **{level: min(user.clearance, Confidentiality.CONFIDENTIAL)}
-    )
-    open_to_all = Q(**{f"{prefix}confidentiality": Confidentiality.OPEN})
-    return owned | shared | open_to_all
+    shared = Q(_shared_with(model, org),
+               confidentiality__lte=min(user.clearance, Confidentiality.CONFIDENTIAL))
+    return owned | Q(confidentiality=Confidentiality.OPEN) | shared
 
 
 class RestrictedQuerySet(models.QuerySet[Any]):
     """Owned records: ``restrict(user, action)`` keeps only what the user may act on."""
 
-    restrict_prefix = ""
+    def restrict(self, user: User | None, action: str = VIEW) -> RestrictedQuerySet:
+        if user is None or not can(user, action):
+            return self.none()
+        condition = visibility_q(self.model, user, action)
+        return self.filter(condition) if condition else self.all()
+
+
+class ChildQuerySet(RestrictedQuerySet):
+    """Records owned through a parent: readable and changeable where the parent is."""
+
+    parent_field = ""
 
     def restrict(self, user: User | None, action: str = VIEW) -> RestrictedQuerySet:
         if user is None or not can(user, action):
             return self.none()
-        condition = visibility_q(user, action, self.restrict_prefix)
+        parent = self.model._meta.get_field(self.parent_field).related_model  # noqa: SLF001
+        condition = visibility_q(parent, user, action)
         if not condition:
             return self.all()
-        ids = self.model._default_manager.filter(condition).values("pk")  # noqa: SLF001
-        return self.filter(pk__in=ids)
+        parents = parent._default_manager.filter(condition).values("pk")  # noqa: SLF001
+        return self.filter(**{f"{self.parent_field}__in": parents})
 
 
-class SeizureChildQuerySet(RestrictedQuerySet):
+class SeizureChildQuerySet(ChildQuerySet):
     """Items, suspects, chain countries and sources: readable where their seizure is."""
 
-    restrict_prefix = "seizure__"
+    parent_field = "seizure"
 
 
-class CaseChildQuerySet(RestrictedQuerySet):
+class CaseChildQuerySet(ChildQuerySet):
     """Agency roles, defendants and events: readable where their case is."""
 
-    restrict_prefix = "case__"
+    parent_field = "case"
 
 
 class ReferenceQuerySet(models.QuerySet[Any]):

@@ -13,6 +13,7 @@ from typing import Any
 import django_filters as df
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 
 def fts_table(model: Any) -> str:
@@ -27,12 +28,10 @@ def search(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
     if connection.vendor == "sqlite" and all(len(w) >= 3 for w in words):
         phrase = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
         table = fts_table(queryset.model)
-        ids = queryset.model._default_manager.extra(  # noqa: S610 - table name is ours
-            where=[f"{queryset.model._meta.db_table}.id IN "  # noqa: SLF001
-                   f"(SELECT rowid FROM {table} WHERE {table} MATCH %s)"],
-            params=[phrase],
-        ).values("pk")
-        return queryset.filter(pk__in=ids)
+        # The table name comes from the model, never from input; the query is a parameter.
+        sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
+        matches = RawSQL(sql, [phrase])  # noqa: S611 - only the search phrase is input
+        return queryset.filter(pk__in=matches)
     condition = Q()
     for word in words:
         condition &= Q(search_text__icontains=word)
@@ -47,16 +46,18 @@ class SearchFilter(df.CharFilter):
 
 
 def _sqlite_sql(table: str) -> list[str]:
+    # Table names are Kouprey's own model tables, never input.
     fts = f"{table}_fts"
     return [
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(search_text, "
         f"content='{table}', content_rowid='id', tokenize='trigram')",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "  # noqa: S608
         f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES('delete', old.id, "
         f"old.search_text); END",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF search_text ON {table} BEGIN "
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF search_text ON {table} "  # noqa: S608
+        f"BEGIN "
         f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES('delete', old.id, "
         f"old.search_text); INSERT INTO {fts}(rowid, search_text) "
         f"VALUES (new.id, new.search_text); END",
@@ -90,3 +91,30 @@ def install_search(table: str) -> Any:
             schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_trgm")
 
     return migrations.RunPython(forwards, backwards)
+
+
+SEARCHABLE_TABLES = ["seizures_seizure", "cases_case"]
+
+
+def ensure_search(connection: Any) -> None:
+    """Re-create missing search triggers and indexes (after every migrate).
+
+    On SQLite a migration that alters a table rebuilds it and drops its triggers; this puts
+    them back (and rebuilds the index) so search never silently goes stale.
+    """
+    with connection.cursor() as cursor:
+        for table in SEARCHABLE_TABLES:
+            if connection.vendor == "sqlite":
+                if table not in connection.introspection.table_names(cursor):
+                    continue
+                cursor.execute("SELECT count(*) FROM sqlite_master WHERE type='trigger' "
+                               "AND name LIKE %s", [f"{table}_fts_a_"])
+                if cursor.fetchone()[0] == 3:
+                    continue
+                statements = _sqlite_sql(table)
+            elif connection.vendor == "postgresql":
+                statements = _postgres_sql(table)
+            else:
+                continue
+            for sql in statements:
+                cursor.execute(sql)

@@ -40,3 +40,17 @@ def test_search_text_follows_edits():
     refresh_search_text(s)
     assert list(search(Seizure.objects.all(), "rhino")) == []
     assert list(search(Seizure.objects.all(), "pangolin")) == [s]
+
+
+def test_search_triggers_come_back_after_a_table_rebuild():
+    from django.db import connection
+
+    from kouprey.core.search import ensure_search
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite drops triggers when a migration rebuilds a table")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER seizures_seizure_fts_ai")
+    ensure_search(connection)
+    hit = _seizure("ស្នែងរមាស rhino horn")
+    assert list(search(Seizure.objects.all(), "រមាស")) == [hit]
