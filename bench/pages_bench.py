@@ -1,0 +1,135 @@
+"""p95 of a filtered, sorted seizure list page and of a full-text search, through Django's
+test Client (the whole stack but the network: middleware, URL policy, restricted queryset,
+filters, pagination with its count, templates), against a database bench/import_bench.py
+filled. Each URL is timed as the HTML page and again as its JSON twin (same filters and
+query, no template), which tells the database's share from the rendering's.
+
+    python bench/pages_bench.py --data-dir /tmp/bench/100k/sqlite [--requests 100]
+    python bench/pages_bench.py --data-dir /tmp/bench/100k/postgresql \
+        --database-url postgresql://kouprey:...@127.0.0.1:5432/bench_100000
+
+Signed in as the bench organisation's admin (clearance secret: every seizure is visible, the
+largest result sets). Each request varies its filter values so no two ask the same; the
+first 5 requests warm the caches and are not counted. Target: p95 under 200 ms.
+Figures go to stdout and to bench/results/pages-<database>-<seizures>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import BENCH_USER, ROOT, machine, save, setup_django, summary_ms  # noqa: E402
+
+TARGET_P95_MS = 200
+WARM_UP = 5
+# Words the generated data contains (bench/generate.py): Khmer inside descriptions and
+# names, Latin transliterations, Vietnamese and Chinese names, container prefixes, references.
+SEARCH_TERMS = ["ភ្លុកដំរី", "ស្នែងរមាស", "ហេង សុខ", "Nguyen Van", "Wang Wei", "Heng Sok",
+                "pangolin", "rosewood", "Trần Thu", "ឆ្អឹងតោ", "Chukwu Obi", "KHKOS"]
+
+
+def list_urls(rng: random.Random, places: list[int], taxa: list[int], agencies: list[int],
+              count: int) -> list[str]:
+    """Filtered and sorted seizure list pages: four kinds of filter, varied values and pages."""
+    urls = []
+    for n in range(count):
+        year = rng.randrange(2012, 2026)
+        page = rng.randrange(1, 6)
+        kind = n % 4
+        if kind == 0:
+            query = f"place={rng.choice(places)}&date_from={year}-01-01&sort=-date"
+        elif kind == 1:
+            query = f"taxon={rng.choice(taxa)}&year={year}&sort=date"
+        elif kind == 2:
+            query = f"agency={rng.choice(agencies)}&date_to={year}-12-31&sort=place"
+        else:
+            query = f"validation_status=validated&year={year}&sort=-reference"
+        urls.append(f"/seizures/?{query}&page={page}")
+    return urls
+
+
+def search_urls(rng: random.Random, count: int) -> list[str]:
+    from urllib.parse import quote
+
+    return [f"/seizures/?q={quote(SEARCH_TERMS[n % len(SEARCH_TERMS)])}"
+            f"&page={rng.randrange(1, 4)}" for n in range(count)]
+
+
+def measure(get: Callable[[str], Any], urls: list[str]) -> list[float]:
+    times = []
+    for n, url in enumerate(urls):
+        started = time.perf_counter()
+        response = get(url)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code}")
+        if n >= WARM_UP:
+            times.append(elapsed)
+    return times
+
+
+def result_counts(get: Callable[[str], Any], urls: list[str]) -> list[int]:
+    """How many seizures each URL finds (from its JSON twin, not timed)."""
+    return [get(url + "&format=json").json()["count"] for url in urls]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    setup_django(args.data_dir, args.database_url or None)
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from kouprey.core.models import User
+    from kouprey.reference.models import Agency, Place, Taxon
+    from kouprey.seizures.models import Seizure
+
+    # Let the test Client's host in. Not setup_test_environment(): its instrumented template
+    # rendering (a signal and a context copy per template) would triple the page times.
+    settings.ALLOWED_HOSTS.append("testserver")
+    rng = random.Random(args.seed)
+    used = Seizure.objects.values("place")
+    places = list(Place.objects.filter(pk__in=used).values_list("pk", flat=True))
+    taxa = list(Taxon.objects.filter(scientific_name__in=[
+        "Loxodonta africana", "Manis javanica", "Panthera leo", "Batagur affinis"])
+        .values_list("pk", flat=True))
+    agencies = list(Agency.objects.filter(code__in=["gdce", "fa", "police"])
+                    .values_list("pk", flat=True))
+    client = Client()
+    client.force_login(User.objects.get(username=BENCH_USER))
+    total = args.requests + WARM_UP
+    figures: dict[str, Any] = {"machine": machine(), "database": connection.vendor,
+                               "seizures": Seizure.objects.count()}
+    for name, urls in (("filtered_sorted_list", list_urls(rng, places, taxa, agencies, total)),
+                       ("full_text_search", search_urls(rng, total))):
+        print(f"== {name}: {args.requests} requests, HTML then the JSON twin", flush=True)
+        html = measure(client.get, urls)
+        twin = measure(client.get, [f"{url}&format=json" for url in urls])
+        counts = result_counts(client.get, urls[WARM_UP:WARM_UP + 12])
+        figures[name] = {
+            "html": summary_ms(html), "json": summary_ms(twin),
+            "p95_under_200ms": summary_ms(html)["p95_ms"] < TARGET_P95_MS,
+            "examples": urls[WARM_UP:WARM_UP + 4],
+            "result_counts_of_12_requests": counts,
+        }
+    save(ROOT / "bench" / "results" / f"pages-{connection.vendor}-{figures['seizures']}.json",
+         figures)
+
+
+if __name__ == "__main__":
+    main()
