@@ -33,6 +33,7 @@ class Case(OwnedModel):
     class Meta:
         ordering = ["-opened_on", "-id"]
         verbose_name = _("case")
+        indexes = [models.Index(fields=["owner_org", "opened_on"])]
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.title}".strip() if self.case_number else self.title
