@@ -12,6 +12,10 @@ from django.utils.translation import gettext_noop, ngettext_lazy
 
 # ngettext_lazy without a number only marks a plural pair: it is never evaluated here.
 DJANGO_STRINGS = (
+    # The language switcher names each language in itself, so that someone who cannot read
+    # the current language still finds their own: "English" stays English in Khmer (Django's
+    # Khmer catalogue would say ភាសាអង់គ្លេស; Django's name_local for km is "Khmer").
+    gettext_noop("English"),
     # sign-in form (django.contrib.auth)
     gettext_noop("username"),
     gettext_noop("Password"),

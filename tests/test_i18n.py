@@ -159,6 +159,15 @@ def test_the_sign_in_page_follows_the_language_cookie(client: Client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_the_language_switcher_names_each_language_in_itself(client: Client, language: str):
+    """Someone who cannot read the current language still finds their own."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("login")).content.decode()
+    assert ">English</button>" in html and ">ខ្មែរ</button>" in html
+
+
+@pytest.mark.django_db
 def test_a_failed_sign_in_is_explained_in_khmer(client: Client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "km"
     html = client.post(reverse("login"), {"username": "nobody", "password": "wrong-password"}
