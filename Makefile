@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 export KOUPREY_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install demo serve test lint check-migrations test-sqlite test-postgres docs messages lock clean
+.PHONY: install demo serve test lint check-migrations test-sqlite test-postgres docs messages vendor lock clean
 
 $(BIN)/kouprey: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,10 @@ messages: install  ## update the Khmer catalogue from the source, then compile i
 	cd kouprey && ../$(BIN)/python ../manage.py makemessages -l km --no-obsolete \
 	  --add-location=file --ignore=migrations --ignore=static
 	cd kouprey && ../$(BIN)/python ../manage.py compilemessages -l km
+
+# Needs Node.js and npm; the copied files are committed, so running Kouprey does not.
+vendor:  ## re-copy the front-end assets (htmx, fonts) pinned in package-lock.json
+	npm ci --no-audit --no-fund && npm run vendor
 
 lock:  ## re-pin every dependency after editing pyproject.toml
 	$(BIN)/pip install --quiet uv==$(UV_VERSION) && $(BIN)/uv pip compile pyproject.toml \
