@@ -6,7 +6,7 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases.models import Case
-from kouprey.core.filters import IdsFilter
+from kouprey.core.filters import IdsFilter, SortFilter
 from kouprey.core.search import SearchFilter
 from kouprey.reference.models import Agency
 
@@ -21,8 +21,9 @@ class CaseFilter(df.FilterSet):
                                   queryset=Agency.objects.all(), label=_("Agency"))
     seizure = df.NumberFilter(field_name="seizures", label=_("Seizure id"))
     ids = IdsFilter(field_name="id", label=_("Record ids"))
-    sort = df.OrderingFilter(fields=(("opened_on", "opened"), ("case_number", "number"),
-                                     ("title", "title")), label=_("Sort"))
+    sort = SortFilter(fields={"opened": ("opened_on", _("Opened")),
+                              "number": ("case_number", _("Case number")),
+                              "title": ("title", _("Title"))}, label=_("Sort"))
 
     class Meta:
         model = Case

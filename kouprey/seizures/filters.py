@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from kouprey.core.filters import IdsFilter
+from kouprey.core.filters import IdsFilter, SortFilter
 from kouprey.core.search import SearchFilter
 from kouprey.reference.models import Agency, CommodityType, Country, Place, Taxon
 from kouprey.seizures.models import Seizure
@@ -34,9 +34,10 @@ class SeizureFilter(df.FilterSet):
     validation_status = df.ChoiceFilter(choices=Seizure.Validation.choices,
                                         label=_("Validation status"))
     ids = IdsFilter(field_name="id", label=_("Record ids"))
-    sort = df.OrderingFilter(fields=(("date", "date"), ("reference", "reference"),
-                                     ("place__name", "place"), ("created_at", "created")),
-                             label=_("Sort"))
+    sort = SortFilter(fields={"date": ("date", _("Date")),
+                              "reference": ("reference", _("Reference")),
+                              "place": ("place__name", _("Place")),
+                              "created": ("created_at", _("Created"))}, label=_("Sort"))
 
     class Meta:
         model = Seizure
