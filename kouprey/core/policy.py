@@ -19,6 +19,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
 from kouprey.core.permissions import can
@@ -63,6 +64,8 @@ def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
         return JsonResponse({"detail": message}, status=status)
     if status == 401:
         return redirect_to_login(request.get_full_path())
+    if status == 403:
+        return render(request, "403.html", {"message": message}, status=403)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
