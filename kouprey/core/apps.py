@@ -13,6 +13,8 @@ class CoreConfig(AppConfig):
 
         audit.connect()
         post_migrate.connect(_ensure_search, sender=self, dispatch_uid="kouprey-search")
+        post_migrate.connect(_ensure_dataversion, sender=self,
+                             dispatch_uid="kouprey-dataversion")
 
 
 def _ensure_search(using: str = "default", **kwargs: object) -> None:
@@ -21,3 +23,12 @@ def _ensure_search(using: str = "default", **kwargs: object) -> None:
     from kouprey.core.search import ensure_search
 
     ensure_search(connections[using])
+
+
+def _ensure_dataversion(using: str = "default", **kwargs: object) -> None:
+    from django.db import connections, transaction
+
+    from kouprey.core.dataversion import ensure_dataversion
+
+    with transaction.atomic(using=using):
+        ensure_dataversion(connections[using])

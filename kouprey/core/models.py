@@ -178,3 +178,21 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target}:{self.name}"
+
+
+class DataVersion(models.Model):
+    """One row (id 1) whose ``version`` the database raises on every committed write.
+
+    Triggers installed by core.dataversion bump it for every table the indicators read from;
+    an exact cache keys its entries on it (see docs/decisions/2026-11-21-indicator-cache.md).
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1),
+                                              name="dataversion_single_row")]
+
+    def __str__(self) -> str:
+        return str(self.version)
