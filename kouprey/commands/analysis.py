@@ -71,13 +71,13 @@ def indicators(
     Example: kouprey indicators --until 2018-01-31 --format json
     """
     setup_django()
-    from kouprey.indicators import output, services
+    from kouprey.indicators import cache, output, services
 
     if since and until and since > until:
         fail("--since is after --until.")
     scope = services.Scope(user=_user(user), since=_day(since), until=_day(until),
                            validated_only=validated_only)
-    rows = services.compute(scope)
+    rows = cache.compute(scope)
     if fmt is IndicatorFormat.json:
         sys.stdout.write(json.dumps(output.as_json(rows, scope, with_ids), ensure_ascii=False,
                                     indent=2) + "\n")

@@ -1,7 +1,9 @@
 """The indicators, computed from the records a user may see, each traceable to its records.
 
 Every number is an aggregate in SQL over ``Seizure.objects.restrict(user, "view")`` or
-``Case.objects.restrict(user, "view")``; nothing is cached, so a number is never stale.
+``Case.objects.restrict(user, "view")``, computed afresh on every call; the page and the
+CLI go through ``indicators.cache``, which serves a repeated table only while the database's
+data version (core.dataversion) is unchanged, so a number is never stale.
 Every number also has its exact record set: ``records(scope, id, key)`` returns the queryset
 of the seizures or cases it counts (the pages link each number to it; tests check that the
 count of that queryset is the number).

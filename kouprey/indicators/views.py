@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.core import tabular
-from kouprey.indicators import output, services
+from kouprey.indicators import cache, output, services
 
 # A number whose records no list filter expresses opens the list with ?ids=; beyond this
 # many records the URL would be too long, and the records are listed here instead.
@@ -61,7 +61,7 @@ def table(request: HttpRequest) -> HttpResponseBase:
             return _bad_request(form)
         return render(request, "indicators/table.html", {"form": form, "groups": []},
                       status=400)
-    rows = services.compute(scope)
+    rows = cache.compute(scope)
     if fmt == "json":
         return JsonResponse({
             "caveat": str(services.CAVEAT), "scope": scope.query(),
