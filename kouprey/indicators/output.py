@@ -16,13 +16,13 @@ HEADER = ["id", "group", "key", "label", "value", "numerator", "denominator", "u
 
 
 def display(row: Indicator) -> str:
-    """The value as people read it: 50.0 %, 1,234.5 kg, 120 days, — for none."""
+    """The value as people read it: 50.0%, 1,234.5 (kg, no trailing zeros), 120 days, — for none."""
     if row.value is None:
         return "—"
     if row.unit == "ratio":
         return f"{row.value:.1%}"
     if row.unit == "kg":
-        return f"{row.value:,.3f}"
+        return f"{row.value:,.3f}".rstrip("0").rstrip(".")
     if row.unit == "days":
         return f"{row.value:g}"
     return f"{row.value:,}"
