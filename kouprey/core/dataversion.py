@@ -24,10 +24,12 @@ does not reuse version numbers an older cache may hold.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.apps import apps
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 TRACKED_APPS = ("core", "reference", "seizures", "cases")
 # Tables whose rows no indicator reads. Users: a reader's own visibility (organisation,
@@ -147,3 +149,47 @@ def ensure_dataversion(connection: Any) -> None:
                        "WHERE NOT EXISTS (SELECT 1 FROM core_dataversion WHERE id = 1)")
         cursor.execute("UPDATE core_dataversion SET version = version + %s WHERE id = 1",
                        [jump])
+
+
+@contextmanager
+def bulk_writes(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Around a large write inside a transaction (an import): one version bump, not one a row.
+
+    On SQLite a row trigger makes every single-row INSERT a multi-row statement, for which
+    SQLite keeps a statement journal: it made a 20,000-seizure import 35 % slower. So, in
+    the transaction, the version is raised once, the row triggers are dropped, and they are
+    created again before the block ends. SQLite's DDL is transactional and this connection
+    holds the write lock, so no other connection ever sees a table without its triggers;
+    if they cannot be put back the transaction is rolled back. Outside a transaction, and
+    on PostgreSQL (one trigger a statement), nothing changes.
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite" or not connection.in_atomic_block:
+        yield
+        return
+    tables = sorted(set(tracked_tables()) & triggered_tables(connection))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_dataversion SET version = version + 1 WHERE id = 1")
+        for table in tables:
+            for suffix in SQLITE_EVENTS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_dataversion_{suffix}")
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):  # the original error matters; _restore ensured rollback
+            _restore(connection, tables)
+        raise
+    _restore(connection, tables)
+
+
+def _restore(connection: Any, tables: list[str]) -> None:
+    if connection.needs_rollback:  # the transaction is being undone: so is the drop
+        return
+    try:
+        with connection.cursor() as cursor:
+            for table in tables:
+                for suffix in SQLITE_EVENTS:
+                    cursor.execute(_sqlite_trigger(table, suffix))
+    except Exception:
+        transaction.set_rollback(True, using=connection.alias)  # never commit without them
+        raise

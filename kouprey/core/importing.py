@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from kouprey.core import dataversion
+
 SNIFF_BYTES = 64 * 1024
 MAX_PROBLEMS = 1000
 XLSX_MAX_EXPANSION = 20  # uncompressed size may be at most 20x the upload limit
@@ -360,7 +362,7 @@ def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
         if dry_run:
             _feed(importer, table, problems, result, dry_run, progress)
         else:
-            with bulk_cache(), transaction.atomic():
+            with bulk_cache(), transaction.atomic(), dataversion.bulk_writes():
                 _feed(importer, table, problems, result, dry_run, progress)
                 if problems:
                     transaction.set_rollback(True)

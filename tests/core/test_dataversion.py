@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +19,10 @@ from kouprey.core import dataversion
 from kouprey.core.dataversion import TRACKED_APPS, UNTRACKED_TABLES, current
 from kouprey.core.models import AuditEntry, DataVersion, User
 from kouprey.reference.models import Place
+from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.models import Seizure, SeizureItem
 from tests import factories as f
+from tests.factories.importing import GOOD_ROWS, reference_data, write_csv
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",
                                      reason="PostgreSQL's deferred version bump")
@@ -229,3 +232,36 @@ def test_postgresql_writers_do_not_wait_for_each_other_on_the_version() -> None:
         assert committed is not None and committed > before
     after = current()
     assert after is not None and after > committed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_raises_the_version_and_keeps_the_triggers(tmp_path: Path) -> None:
+    reference_data()
+    org = f.organisation("wcs")
+    before = current()
+    result = import_seizures(write_csv(tmp_path / "s.csv", GOOD_ROWS), org_id=org.pk)
+    assert result.committed, result.problems
+    after = current()
+    assert after is not None and before is not None and after > before
+    assert dataversion.missing_triggers(connection) == []
+    rejected = [*GOOD_ROWS[:2], [*GOOD_ROWS[2][:2], "not a date", *GOOD_ROWS[2][3:]]]
+    result = import_seizures(write_csv(tmp_path / "bad.csv", rejected), org_id=org.pk)
+    assert not result.committed
+    assert current() == after  # nothing written, nothing raised
+    assert dataversion.missing_triggers(connection) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_writes_puts_the_triggers_back_even_when_its_block_fails() -> None:
+    class Failed(Exception):
+        pass
+
+    with transaction.atomic():
+        with pytest.raises(Failed), dataversion.bulk_writes():
+            _seizure()
+            raise Failed
+        # the transaction goes on and commits: the triggers must be there
+    assert dataversion.missing_triggers(connection) == []
+    before = current()
+    _seizure()
+    assert current() != before

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,8 +27,10 @@ from kouprey.core.permissions import Confidentiality, Role
 from kouprey.indicators import cache, services
 from kouprey.indicators.services import Indicator, Scope, find
 from kouprey.reference.models import Place
+from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.models import Seizure, SeizureItem
 from tests import factories as f
+from tests.factories.importing import GOOD_ROWS, reference_data, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -272,3 +275,12 @@ def test_the_cli_goes_through_the_cache(seizure: Seizure, computations: list[Sco
         result = runner.invoke(app, ["indicators", "--format", "json"])
         assert result.exit_code == 0, result.output
     assert len(computations) == 1
+
+
+def test_an_import_shows_at_once(seizure: Seizure, wcs: Organisation,
+                                 tmp_path: Path) -> None:
+    reference_data()
+    assert value(cache.compute(Scope()), "seizures_total") == 1
+    result = import_seizures(write_csv(tmp_path / "s.csv", GOOD_ROWS), org_id=wcs.pk)
+    assert result.committed, result.problems
+    assert value(cache.compute(Scope()), "seizures_total") == 1 + result.created
