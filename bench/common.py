@@ -72,7 +72,12 @@ def machine() -> dict[str, Any]:
             break
     mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
                    .splitlines() if line.startswith("MemTotal"))
-    return {"date": date.today().isoformat(), "nproc": os.cpu_count(), "cpu": cpu,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                             cwd=ROOT, capture_output=True, text=True).stdout.count("\n")
+    return {"date": date.today().isoformat(), "commit": commit,
+            "files_changed_since_commit": changed, "nproc": os.cpu_count(), "cpu": cpu,
             "ram_gib": round(mem_kib / 1024 / 1024, 1), "python": platform.python_version(),
             "kernel": platform.release(),
             "load_average_1_5_15min": [round(x, 2) for x in os.getloadavg()]}
@@ -107,6 +112,15 @@ def setup_django(data_dir: Path, database_url: str | None) -> None:
     import django
 
     django.setup()
+
+
+def migrate() -> float:
+    """Bring the benchmark database up to the code's migrations (the code moves on)."""
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    return round(time.perf_counter() - started, 1)
 
 
 def save(path: Path, figures: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ from common import (  # noqa: E402
     database_env,
     kouprey,
     machine,
+    migrate,
     save,
     setup_django,
     summary_ms,
@@ -96,6 +97,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     setup_django(args.data_dir, args.database_url or None)
+    migrated_in = migrate()
 
     from django.conf import settings
     from django.db import connection
@@ -118,7 +120,8 @@ def main() -> None:
         return get
 
     figures: dict[str, Any] = {"machine": machine(), "database": connection.vendor,
-                               "seizures": Seizure.objects.count()}
+                               "seizures": Seizure.objects.count(),
+                               "migrate_seconds": migrated_in}
     print("== exactness", flush=True)
     figures["exactness"] = exactness()
     print("== compute, every record", flush=True)

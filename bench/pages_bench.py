@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BENCH_USER, ROOT, machine, save, setup_django, summary_ms  # noqa: E402
+from common import BENCH_USER, ROOT, machine, migrate, save, setup_django, summary_ms  # noqa: E402
 
 TARGET_P95_MS = 200
 WARM_UP = 5
@@ -90,6 +90,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     setup_django(args.data_dir, args.database_url or None)
+    migrated_in = migrate()
 
     from django.conf import settings
     from django.db import connection
@@ -114,7 +115,8 @@ def main() -> None:
     client.force_login(User.objects.get(username=BENCH_USER))
     total = args.requests + WARM_UP
     figures: dict[str, Any] = {"machine": machine(), "database": connection.vendor,
-                               "seizures": Seizure.objects.count()}
+                               "seizures": Seizure.objects.count(),
+                               "migrate_seconds": migrated_in}
     for name, urls in (("filtered_sorted_list", list_urls(rng, places, taxa, agencies, total)),
                        ("full_text_search", search_urls(rng, total))):
         print(f"== {name}: {args.requests} requests, HTML then the JSON twin", flush=True)
