@@ -363,10 +363,14 @@ def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
             _feed(importer, table, problems, result, dry_run, progress)
         else:
             with bulk_cache(), transaction.atomic(), dataversion.bulk_writes():
-                _feed(importer, table, problems, result, dry_run, progress)
+                try:
+                    _feed(importer, table, problems, result, dry_run, progress)
+                finally:
+                    _close(importer)  # before the transaction ends
                 if problems:
                     transaction.set_rollback(True)
     finally:
+        _close(importer)
         table.close()
     result.problems = problems.items
     result.problem_count = problems.total
@@ -374,6 +378,13 @@ def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
         result.created = 0
         result.children = {}
     return result
+
+
+def _close(importer: Importer) -> None:
+    """An importer's optional ``close()``: stop what it runs alongside (a writing thread)."""
+    close = getattr(importer, "close", None)
+    if close is not None:
+        close()
 
 
 @contextmanager
