@@ -284,3 +284,10 @@ def test_an_import_shows_at_once(seizure: Seizure, wcs: Organisation,
     result = import_seizures(write_csv(tmp_path / "s.csv", GOOD_ROWS), org_id=wcs.pk)
     assert result.committed, result.problems
     assert value(cache.compute(Scope()), "seizures_total") == 1 + result.created
+
+
+def test_superusers_and_the_administrators_view_share_one_entry(
+        seizure: Seizure, computations: list[Scope]) -> None:
+    root = f.user(Role.VIEWER, f.organisation("gdce"), is_superuser=True)
+    assert cache.compute(Scope(user=root)) == cache.compute(Scope())
+    assert len(computations) == 1
