@@ -37,3 +37,20 @@ def test_batches_are_written_while_the_next_is_read(tmp_path: Path, monkeypatch)
     result = import_seizures(write_csv(tmp_path / "s.csv", GOOD_ROWS), org_id=org.pk)
     assert result.committed, result.problems
     assert Seizure.objects.count() == result.created == 2
+
+
+def test_the_full_text_settings_are_restored_and_search_finds_the_rows(tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 settings exist on SQLite only")
+    from kouprey.core.search import search
+
+    reference_data()
+    org = f.organisation("wcs")
+    result = import_seizures(write_csv(tmp_path / "s.csv", GOOD_ROWS), org_id=org.pk)
+    assert result.committed, result.problems
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT k, v FROM seizures_seizure_fts_config "
+                       "WHERE k IN ('automerge', 'crisismerge')")
+        assert dict(cursor.fetchall()) == {"automerge": 4, "crisismerge": 16}
+    found = search(Seizure.objects.all(), "KH-2019-001")
+    assert [s.external_id for s in found] == ["KH-2019-001"]
