@@ -47,6 +47,7 @@ RETURNING_CHUNK = 400  # seizures per INSERT ... RETURNING statement (SQLite)
 SPECIAL = {"place", "agencies", "origins", "transits"}
 Conflict = Callable[["Record", str], None]
 NOW = object()  # marks auto_now / auto_now_add columns
+AGENCIES = Seizure.agencies.through
 
 
 class BulkInsert:
@@ -85,6 +86,19 @@ class BulkInsert:
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
         return self._get(self._base | values)  # type: ignore[no-any-return]
+
+    def maker(self, *names: str) -> Callable[..., tuple[Any, ...]]:
+        """A function of the values of ``names`` (in that order) returning the whole row,
+        defaults in place: for rows of always the same columns, without a dict per row.
+        Call after ``start()`` (the batch's time is part of the defaults)."""
+        order = list(self.defaults)
+        slots = {order.index(name): n for n, name in enumerate(names)}
+        cells = ", ".join(f"a{slots[i]}" if i in slots else f"b[{i}]"
+                          for i in range(len(order)))
+        arguments = ", ".join(f"a{n}" for n in range(len(names)))
+        # The source holds only argument names and indexes, never a value.
+        return eval(f"lambda {arguments}: ({cells},)",  # type: ignore[no-any-return] # noqa: S307 # nosec B307
+                    {"b": tuple(self._base[k] for k in order)})
 
     def many(self, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
@@ -333,16 +347,17 @@ class Writer:
             ids = {external_id: pk for pk, external_id in made}
         tables = {model: self._table(model) for model in (
             SeizureItem, Suspect, Source, OriginCountry, TransitCountry,
-            Seizure.agencies.through, AuditEntry)}
+            AGENCIES, AuditEntry)}
+        make = self._makers(tables)
         rows: dict[Any, list[tuple[Any, ...]]] = {model: [] for model in tables}
         for record in records:
             pk = ids[record.values["external_id"]]
-            self._children(pk, record, tables, rows)
+            self._children(pk, record, tables, rows, make)
         for model, insert in tables.items():
             insert.many(rows[model])
 
     def _children(self, pk: int, record: Record, tables: dict[Any, BulkInsert],
-                  rows: dict[Any, list[tuple[Any, ...]]]) -> None:
+                  rows: dict[Any, list[tuple[Any, ...]]], make: dict[Any, Any]) -> None:
         items, people, sources = tables[SeizureItem], tables[Suspect], tables[Source]
         for values in record.items:
             values["seizure_id"] = pk
@@ -353,18 +368,40 @@ class Writer:
         for values in record.sources:
             values["seizure_id"] = pk
             rows[Source].append(sources.row(values))
-        origin, transit = tables[OriginCountry], tables[TransitCountry]
-        rows[OriginCountry] += [
-            origin.row({"seizure_id": pk, "country_id": country, "proportion": share})
-            for country, share in record.values.get("origins", ())]
-        rows[TransitCountry] += [
-            transit.row({"seizure_id": pk, "country_id": country, "position": n,
-                         "seizure_opportunity": flag})
-            for n, (country, flag) in enumerate(record.values.get("transits", ()), start=1)]
-        link = Seizure.agencies.through
-        rows[link] += [tables[link].row({"seizure_id": pk, "agency_id": agency.id})
-                       for agency in record.values.get("agencies", ())]
-        rows[AuditEntry].append(tables[AuditEntry].row(self._audit(pk, record)))
+        get = record.values.get
+        origin = make[OriginCountry]
+        rows[OriginCountry] += [origin(pk, country, share)
+                                for country, share in get("origins", ())]
+        transit = make[TransitCountry]
+        rows[TransitCountry] += [transit(pk, country, n, flag) for n, (country, flag)
+                                 in enumerate(get("transits", ()), start=1)]
+        link = make[AGENCIES]
+        rows[AGENCIES] += [link(pk, agency.id) for agency in get("agencies", ())]
+        key = str(pk)
+        rows[AuditEntry].append(make[AuditEntry](
+            key, _repr(record, pk), key, self._changes(record.row)))
+
+    def _makers(self, tables: dict[Any, BulkInsert]) -> dict[Any, Any]:
+        """Row functions of the tables whose rows always have the same columns; the audit
+        entry's constant columns (actor, action, model) are filled in once."""
+        audit = tables[AuditEntry]
+        constant = {"actor_id": self.actor_id, "actor_name": self.actor_name,
+                    "action": AuditEntry.Action.IMPORT.value, "model": "seizures.seizure",
+                    "root_model": "seizures.seizure"}
+        saved = audit._base  # noqa: SLF001
+        audit._base = saved | constant  # noqa: SLF001
+        try:
+            entry = audit.maker("object_id", "object_repr", "root_id", "changes")
+        finally:
+            audit._base = saved  # noqa: SLF001
+        return {
+            OriginCountry: tables[OriginCountry].maker("seizure_id", "country_id",
+                                                       "proportion"),
+            TransitCountry: tables[TransitCountry].maker(
+                "seizure_id", "country_id", "position", "seizure_opportunity"),
+            AGENCIES: tables[AGENCIES].maker("seizure_id", "agency_id"),
+            AuditEntry: entry,
+        }
 
     def _changes(self, row: int) -> Any:
         """``{"file": ..., "row": ..., "mapping": ...}`` as the database takes JSON."""
@@ -372,15 +409,6 @@ class Writer:
             return self._json_template % row
         return self.db.ops.adapt_json_value(
             {"file": self.file_name, "row": row, "mapping": self.mapping}, None)
-
-    def _audit(self, pk: int, record: Record) -> dict[str, Any]:
-        return {
-            "actor_id": self.actor_id, "actor_name": self.actor_name,
-            "action": AuditEntry.Action.IMPORT.value, "model": "seizures.seizure",
-            "object_id": str(pk), "object_repr": _repr(record, pk),
-            "root_model": "seizures.seizure", "root_id": str(pk),
-            "changes": self._changes(record.row),
-        }
 
 
 def _ids(values: dict[str, Any]) -> dict[str, Any]:
