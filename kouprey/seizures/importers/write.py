@@ -154,7 +154,7 @@ def search_text(record: Record) -> str:
             parts += taxon.words
     for agency in sorted(values.get("agencies", ()), key=lambda a: a.extra):
         parts += agency.words
-    return " ".join(p for p in parts if p)
+    return " ".join(filter(None, parts))
 
 
 def _repr(record: Record, pk: int) -> str:
