@@ -9,6 +9,7 @@ from kouprey.cases.models import Case
 from kouprey.core.filters import IdsFilter, SortFilter
 from kouprey.core.search import SearchFilter
 from kouprey.reference.models import Agency
+from kouprey.seizures.filters import AnyRelatedFilter
 
 
 class CaseFilter(df.FilterSet):
@@ -17,8 +18,8 @@ class CaseFilter(df.FilterSet):
                                  label=_("Opened on or after"))
     opened_before = df.DateFilter(field_name="opened_on", lookup_expr="lte",
                                   label=_("Opened on or before"))
-    agency = df.ModelChoiceFilter(field_name="agency_roles__agency", distinct=True,
-                                  queryset=Agency.objects.all(), label=_("Agency"))
+    agency = AnyRelatedFilter(field_name="agency_roles__agency",
+                              queryset=Agency.objects.all(), label=_("Agency"))
     seizure = df.NumberFilter(field_name="seizures", label=_("Seizure id"))
     ids = IdsFilter(field_name="id", label=_("Record ids"))
     sort = SortFilter(fields={"opened": ("opened_on", _("Opened")),

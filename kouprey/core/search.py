@@ -2,8 +2,10 @@
 
 SQLite: an FTS5 table with the trigram tokenizer (created by a migration) finds any run of
 three or more characters, so a Khmer word inside a sentence without spaces is found.
-PostgreSQL: a pg_trgm GIN index serves ``ILIKE '%word%'``. Shorter queries fall back to a
-plain substring match on both.
+PostgreSQL: a pg_trgm GIN index serves ``search_text ILIKE '%word%'`` (the ``ILike`` lookup
+below: Django's ``icontains`` compiles to ``UPPER(search_text) LIKE UPPER(...)``, which that
+index cannot serve, so a search scanned every row). Shorter queries fall back to a plain
+substring match on SQLite.
 """
 
 from __future__ import annotations
@@ -12,12 +14,29 @@ from typing import Any
 
 import django_filters as df
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 
 def fts_table(model: Any) -> str:
     return f"{model._meta.db_table}_fts"  # noqa: SLF001
+
+
+class ILike(Lookup):  # type: ignore[type-arg]
+    """``lhs ILIKE rhs`` (a LIKE pattern) on PostgreSQL, which a pg_trgm GIN index serves."""
+
+    lookup_name = "kouprey_ilike"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
+
+
+def contains_pattern(word: str) -> str:
+    """A LIKE pattern matching ``word`` anywhere, its ``%``, ``_`` and ``\\`` literal."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def search(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
@@ -32,6 +51,10 @@ def search(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
         sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608
         matches = RawSQL(sql, [phrase])  # noqa: S611 - only the search phrase is input
         return queryset.filter(pk__in=matches)
+    if connection.vendor == "postgresql":
+        for word in words:
+            queryset = queryset.filter(ILike(F("search_text"), contains_pattern(word)))
+        return queryset
     condition = Q()
     for word in words:
         condition &= Q(search_text__icontains=word)
@@ -118,3 +141,4 @@ def ensure_search(connection: Any) -> None:
                 continue
             for sql in statements:
                 cursor.execute(sql)
+

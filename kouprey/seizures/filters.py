@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as df
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from kouprey.core.filters import IdsFilter, SortFilter
 from kouprey.core.search import SearchFilter
 from kouprey.reference.models import Agency, CommodityType, Country, Place, Taxon
 from kouprey.seizures.models import Seizure
+
+
+class AnyRelatedFilter(df.ModelChoiceFilter):
+    """Records with at least one related row equal to the choice, as a semi-join.
+
+    ``field_name`` is ``relation`` (a many-to-many field) or ``relation__field`` (a child
+    table's field). The filter is ``pk IN (SELECT link FROM child WHERE field = value)``:
+    no join on the list query, hence no ``DISTINCT`` over the whole result before the
+    page's count and ``LIMIT`` (``distinct=True`` made SQLite sort every match twice).
+    """
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if value in EMPTY_VALUES:
+            return qs
+        relation, _sep, field_name = self.field_name.partition("__")
+        model_field: Any = qs.model._meta.get_field(relation)  # noqa: SLF001
+        if model_field.many_to_many and not model_field.auto_created:
+            through = model_field.remote_field.through
+            rows = through._base_manager.filter(  # noqa: SLF001
+                **{model_field.m2m_reverse_field_name(): value})
+            link = model_field.m2m_field_name()
+        else:
+            rows = model_field.related_model._base_manager.filter(  # noqa: SLF001
+                **{field_name: value})
+            link = model_field.field.name
+        return qs.filter(pk__in=rows.values(link))
 
 
 class SeizureFilter(df.FilterSet):
@@ -17,18 +47,17 @@ class SeizureFilter(df.FilterSet):
     date_to = df.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     year = df.NumberFilter(field_name="date", lookup_expr="year", label=_("Year"))
     place = df.ModelChoiceFilter(queryset=Place.objects.all(), label=_("Place"))
-    agency = df.ModelChoiceFilter(field_name="agencies", queryset=Agency.objects.all(),
-                                  distinct=True, label=_("Agency"))
-    taxon = df.ModelChoiceFilter(field_name="items__taxon", queryset=Taxon.objects.all(),
-                                 distinct=True, label=_("Taxon"))
-    commodity = df.ModelChoiceFilter(field_name="items__commodity", distinct=True,
-                                     queryset=CommodityType.objects.all(),
-                                     label=_("Commodity"))
-    nationality = df.ModelChoiceFilter(field_name="suspects__nationality", distinct=True,
-                                       queryset=Country.objects.all(),
-                                       label=_("Suspect nationality"))
-    origin = df.ModelChoiceFilter(field_name="origins__country", distinct=True,
-                                  queryset=Country.objects.all(), label=_("Origin country"))
+    agency = AnyRelatedFilter(field_name="agencies", queryset=Agency.objects.all(),
+                              label=_("Agency"))
+    taxon = AnyRelatedFilter(field_name="items__taxon", queryset=Taxon.objects.all(),
+                             label=_("Taxon"))
+    commodity = AnyRelatedFilter(field_name="items__commodity",
+                                 queryset=CommodityType.objects.all(), label=_("Commodity"))
+    nationality = AnyRelatedFilter(field_name="suspects__nationality",
+                                   queryset=Country.objects.all(),
+                                   label=_("Suspect nationality"))
+    origin = AnyRelatedFilter(field_name="origins__country", queryset=Country.objects.all(),
+                              label=_("Origin country"))
     destination = df.ModelChoiceFilter(field_name="destination_country",
                                        queryset=Country.objects.all(), label=_("Destination"))
     validation_status = df.ChoiceFilter(choices=Seizure.Validation.choices,

@@ -54,3 +54,20 @@ def test_search_triggers_come_back_after_a_table_rebuild():
     ensure_search(connection)
     hit = _seizure("ស្នែងរមាស rhino horn")
     assert list(search(Seizure.objects.all(), "រមាស")) == [hit]
+
+
+def test_postgres_search_uses_ilike_the_trigram_index_serves():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    hit = _seizure("Rosewood logs 100% seized")
+    _seizure("Rosewood logs seized")
+    query = search(Seizure.objects.all(), "ROSEWOOD 100%")
+    assert "ILIKE" in str(query.query) and "UPPER" not in str(query.query)
+    assert list(query) == [hit]  # "%" is a literal character, not a wildcard
+    assert list(search(Seizure.objects.all(), "log_")) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = "
+                       "'seizures_seizure_search_trgm'")
+        assert "gin_trgm_ops" in cursor.fetchone()[0]
