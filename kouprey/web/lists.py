@@ -37,6 +37,7 @@ from the audit log (render it with ``{% include "web/_history.html" %}``, JSON w
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -46,15 +47,18 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from kouprey.core import tabular
+from kouprey.core import dataversion, tabular
 from kouprey.core.models import AuditEntry
 from kouprey.core.permissions import EXPORT, VIEW, can
 from kouprey.web import widgets
@@ -233,9 +237,47 @@ def json_row(record: Any, columns: Sequence[Column], url: str) -> dict[str, Any]
     return row
 
 
+class CountCachedPaginator(Paginator):
+    """A Paginator whose count comes from an exact cache while the records do not change.
+
+    Counting a broad filter or search is most of a list page's time (every match is
+    visited), and people page through the same list. The key is the count query's SQL with
+    its parameters (they hold the filters and the reader's restriction: organisation,
+    clearance, sharing) plus the data version (core.dataversion), which any committed write
+    to the records raises: an entry is never stale. The version is read before counting,
+    so an entry never holds a count older than its version. Inside a transaction
+    (``atomic``) nothing is cached, as in ``indicators.cache``.
+    """
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            return super().count
+        connection = connections[queryset.db]
+        if connection.in_atomic_block:
+            return super().count
+        version = dataversion.current(queryset.db)
+        if version is None:
+            return super().count
+        sql, params = queryset.order_by().query.sql_with_params()
+        db = connection.settings_dict
+        key = "kouprey:listcount:1:" + hashlib.sha256(repr(
+            (version, db.get("NAME"), db.get("HOST"), db.get("PORT"), sql, params),
+        ).encode()).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            found = super().count
+            cache.set(key, found, COUNT_CACHE_SECONDS)
+        return int(found)
+
+
+COUNT_CACHE_SECONDS = 3600
+
+
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None
              ) -> Page:
-    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    paginator = CountCachedPaginator(queryset, per_page or settings.PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 
 
