@@ -118,18 +118,43 @@ def install_search(table: str) -> Any:
 
 SEARCHABLE_TABLES = ["seizures_seizure", "cases_case"]
 
+# SQLite: a narrow covering index over the seizure columns a list page's filters, the
+# reader's restriction and the sorts read. A search (FTS rowids) or a to-many filter (an IN
+# list of ids) then checks each candidate in this index instead of reading the wide table
+# row (search text, description): 3-4x faster counts and pages. The planner picks it only
+# with statistics, hence ``ANALYZE`` of that table after every migrate.
+SQLITE_COVERING = {
+    "seizures_seizure": ("seizures_seizure_list_cover",
+                         ["id", "date", "confidentiality", "owner_org_id", "place_id",
+                          "validation_status", "reference"]),
+}
+
+
+def _sqlite_covering(cursor: Any, connection: Any, table: str) -> None:
+    if table not in SQLITE_COVERING:
+        return
+    name, columns = SQLITE_COVERING[table]
+    present = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+    if not set(columns) <= present:
+        return
+    # Names come from this module, never from input.
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
+    cursor.execute(f"ANALYZE {table}")
+
 
 def ensure_search(connection: Any) -> None:
     """Re-create missing search triggers and indexes (after every migrate).
 
     On SQLite a migration that alters a table rebuilds it and drops its triggers; this puts
-    them back (and rebuilds the index) so search never silently goes stale.
+    them back (and rebuilds the index) so search never silently goes stale. It also adds
+    the seizure list's covering index and refreshes that table's statistics.
     """
     with connection.cursor() as cursor:
         for table in SEARCHABLE_TABLES:
             if connection.vendor == "sqlite":
                 if table not in connection.introspection.table_names(cursor):
                     continue
+                _sqlite_covering(cursor, connection, table)
                 cursor.execute("SELECT count(*) FROM sqlite_master WHERE type='trigger' "
                                "AND name LIKE %s", [f"{table}_fts_a_"])
                 if cursor.fetchone()[0] == 3:
