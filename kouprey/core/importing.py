@@ -364,14 +364,10 @@ def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
         else:
             with bulk_cache(), transaction.atomic(), dataversion.bulk_writes(), \
                     bulk_search_index():
-                try:
-                    _feed(importer, table, problems, result, dry_run, progress)
-                finally:
-                    _close(importer)  # before the transaction ends
+                _feed(importer, table, problems, result, dry_run, progress)
                 if problems:
                     transaction.set_rollback(True)
     finally:
-        _close(importer)
         table.close()
     result.problems = problems.items
     result.problem_count = problems.total
@@ -421,13 +417,6 @@ def _fts_config(cursor: Any, fts: str, settings: dict[str, Any]) -> None:
     for key, value in settings.items():
         cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES (%s, %s)",  # noqa: S608
                        [key, int(value)])
-
-
-def _close(importer: Importer) -> None:
-    """An importer's optional ``close()``: stop what it runs alongside (a writing thread)."""
-    close = getattr(importer, "close", None)
-    if close is not None:
-        close()
 
 
 @contextmanager

@@ -93,7 +93,6 @@ class SeizureImporter:
         self.source_spec = self._spec(children, SOURCE_FIELDS)
         self.writer = Writer(self.org_id, self.user, self.file_name, self.mapping_name,
                              dry_run=dry_run, conflict=self._conflict)
-        self.refs.lock = self.writer.lock  # its queries wait for the batch being written
         self.current: Record | None = None
         self.current_id = ""
         self.seen: set[str] = set()
@@ -126,18 +125,11 @@ class SeizureImporter:
     def finish(self, result: ImportResult) -> None:
         self._close()
         self._flush()
-        self.writer.wait()
         result.created = self.writer.created
         result.unchanged = self.writer.unchanged
         result.children = dict(self.writer.children)
         for kind, number in self.refs.created.items():
             result.children[f"new {kind}"] = number
-
-    def close(self) -> None:
-        """Stop the writing thread (``run_import`` calls it before the transaction ends)."""
-        writer = getattr(self, "writer", None)
-        if writer is not None:
-            writer.close()
 
     # -- reading ---------------------------------------------------------------------------
     @staticmethod
@@ -246,7 +238,7 @@ class SeizureImporter:
 
     def _flush(self) -> None:
         if self.batch:
-            self.writer.submit(self.batch, write=not self.problems)
+            self.writer.write(self.batch, write=not self.problems)
             self.batch = []
 
 

@@ -17,8 +17,6 @@ words, the same words ``seizures.services.search_text`` takes from a saved seizu
 from __future__ import annotations
 
 import json
-import queue
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
@@ -165,71 +163,10 @@ def _repr(record: Record, pk: int) -> str:
     return f"{label} {values['date']:%Y-%m-%d} {name}".strip()[:200]
 
 
-class Background:
-    """One thread that writes a batch while the importer reads and checks the next one.
-
-    The database does its work (SQLite's B-tree and FTS updates, PostgreSQL's COPY) without
-    Python's GIL, so it runs in parallel with the reading; a 20,000-seizure file took ~40%
-    less time. Jobs run one at a time, in order, on the import's own connection (shared
-    with this thread while it runs, ``inc_thread_sharing``), under ``lock``: the reading
-    side takes the lock for its own queries (reference rows a mapping creates). At most
-    one batch waits while another is written, so memory stays bounded. The first error
-    stops the writing and is raised in the reading thread at its next call.
-    """
-
-    def __init__(self, db: BaseDatabaseWrapper, lock: threading.RLock) -> None:
-        self.db = db
-        self.lock = lock
-        self.jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=1)
-        self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
-
-    def submit(self, job: Callable[[], None]) -> None:
-        self.check()
-        if self.thread is None:
-            self.db.inc_thread_sharing()
-            self.thread = threading.Thread(target=self._run, name="kouprey-import-writer",
-                                           daemon=True)
-            self.thread.start()
-        self.jobs.put(job)
-
-    def _run(self) -> None:
-        while True:
-            job = self.jobs.get()
-            try:
-                if job is None:
-                    return
-                if self.error is None:
-                    with self.lock:
-                        job()
-            except BaseException as exc:  # noqa: BLE001 - raised again in the reader
-                self.error = exc
-            finally:
-                self.jobs.task_done()
-
-    def wait(self) -> None:
-        """Until every submitted batch is written; raises the writer's error."""
-        if self.thread is not None:
-            self.jobs.join()
-        self.check()
-
-    def check(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-    def close(self) -> None:
-        """Stop the thread (idempotent); always before the transaction ends."""
-        if self.thread is not None:
-            self.jobs.put(None)
-            self.thread.join()
-            self.thread = None
-            self.db.dec_thread_sharing()
-
-
 class Writer:
     def __init__(self, org_id: int, user: Any, file_name: str, mapping: str,
                  dry_run: bool, conflict: Conflict) -> None:
-        self.db = connections[DEFAULT_DB_ALIAS]  # this thread's connection, also the writer's
+        self.db = connections[DEFAULT_DB_ALIAS]
         self.org_id = org_id
         self.actor_id = user.pk if user is not None and user.pk else None
         self.actor_name = getattr(user, "username", "") or "system"
@@ -237,14 +174,10 @@ class Writer:
         self.mapping = mapping
         self.dry_run = dry_run
         self.conflict = conflict
-        self.conflicts: list[Record] = []  # found by the writing thread, reported by `report`
-        self.reason = _("this external id is already used by another organisation's record")
         self.created = 0
         self.unchanged = 0
         self.children: Counter[str] = Counter()
         self.inserts: dict[Any, BulkInsert] = {}
-        self.lock = threading.RLock()
-        self.background = Background(self.db, self.lock)
         self._json_template = (
             '{"file": ' + json.dumps(file_name).replace("%", "%%") + ', "row": %d, "mapping": '
             + json.dumps(mapping).replace("%", "%%") + "}")
@@ -268,24 +201,6 @@ class Writer:
                 found.update(cursor.fetchall())
         return found
 
-    def submit(self, records: list[Record], write: bool) -> None:
-        """``write`` the batch in the writing thread (the list is the writer's from now)."""
-        self.report()
-        self.background.submit(lambda: self.write(records, write))
-
-    def wait(self) -> None:
-        """Every batch written (or the writer's error raised); conflicts reported."""
-        self.background.wait()
-        self.report()
-
-    def close(self) -> None:
-        self.background.close()
-
-    def report(self) -> None:
-        """Report the conflicts the writing thread found (the reader owns ``problems``)."""
-        while self.conflicts:
-            self.conflict(self.conflicts.pop(0), self.reason)
-
     def write(self, records: list[Record], write: bool) -> None:
         """Skip the seizures already imported; insert the others (when ``write``)."""
         present = self.existing([r.values["external_id"] for r in records])
@@ -297,10 +212,11 @@ class Writer:
             elif owner == self.org_id:
                 self.unchanged += 1
             else:
-                self.conflicts.append(record)
+                self.conflict(record, _("this external id is already used by another "
+                                        "organisation's record"))
         self.created += len(new)
         self._count(new)
-        if write and not self.dry_run and new and not self.conflicts:
+        if write and not self.dry_run and new:
             self._insert(new)
 
     def _count(self, records: Iterable[Record]) -> None:
