@@ -27,7 +27,6 @@ from kouprey.reference.models import (
     Unit,
 )
 
-
 NOT_NEGATIVE = MinValueValidator(0, message=_("Must not be negative."))
 
 

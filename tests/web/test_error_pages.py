@@ -1,7 +1,6 @@
 """Error pages are pages of Kouprey, in the reader's language."""
 
 import pytest
-from django.test import override_settings
 
 from kouprey.core.permissions import Role
 from tests import factories as f
