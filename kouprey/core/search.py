@@ -131,34 +131,51 @@ SQLITE_COVERING = {
         ("seizures_seizure_date_cover", ["date", "confidentiality", "owner_org_id",
                                          "validation_status", "place_id", "reference"]),
     ],
+    # The to-many filters' subqueries (seizures.filters.AnyRelatedFilter) read the seizure
+    # ids from the index alone (a taxon filter at 1M: 256 -> 152 ms).
+    "seizures_seizureitem": [
+        ("seizures_seizureitem_taxon_cover", ["taxon_id", "seizure_id"]),
+        ("seizures_seizureitem_commodity_cover", ["commodity_id", "seizure_id"]),
+    ],
+    "seizures_suspect": [("seizures_suspect_nationality_cover",
+                          ["nationality_id", "seizure_id"])],
+    "seizures_origincountry": [("seizures_origincountry_country_cover",
+                                ["country_id", "seizure_id"])],
 }
 
 
-def _sqlite_covering(cursor: Any, connection: Any, table: str) -> None:
-    if table not in SQLITE_COVERING:
+def ensure_list_indexes(connection: Any) -> None:
+    """SQLite: create the covering indexes above (idempotent) and refresh their tables'
+    statistics; tables or columns that do not exist (yet) are skipped."""
+    if connection.vendor != "sqlite":
         return
-    present = {c.name for c in connection.introspection.get_table_description(cursor, table)}
-    for name, columns in SQLITE_COVERING[table]:
-        if set(columns) <= present:
-            # Names come from this module, never from input.
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
-    cursor.execute(f"ANALYZE {table}")
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for table, indexes in SQLITE_COVERING.items():
+            if table not in tables:
+                continue
+            present = {c.name for c in
+                       connection.introspection.get_table_description(cursor, table)}
+            for name, columns in indexes:
+                if set(columns) <= present:
+                    # Names come from this module, never from input.
+                    cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+                                   f"({', '.join(columns)})")
+            cursor.execute(f"ANALYZE {table}")
 
 
 def ensure_search(connection: Any) -> None:
     """Re-create missing search triggers and indexes (after every migrate).
 
     On SQLite a migration that alters a table rebuilds it and drops its triggers; this puts
-    them back (and rebuilds the index) so search never silently goes stale. It also adds
-    the seizure list's covering index and refreshes that table's statistics.
+    them back (and rebuilds the index) so search never silently goes stale. Then the list
+    pages' covering indexes (``ensure_list_indexes``).
     """
     with connection.cursor() as cursor:
         for table in SEARCHABLE_TABLES:
             if connection.vendor == "sqlite":
                 if table not in connection.introspection.table_names(cursor):
                     continue
-                _sqlite_covering(cursor, connection, table)
                 cursor.execute("SELECT count(*) FROM sqlite_master WHERE type='trigger' "
                                "AND name LIKE %s", [f"{table}_fts_a_"])
                 if cursor.fetchone()[0] == 3:
@@ -170,4 +187,4 @@ def ensure_search(connection: Any) -> None:
                 continue
             for sql in statements:
                 cursor.execute(sql)
-
+    ensure_list_indexes(connection)

@@ -71,3 +71,17 @@ def test_postgres_search_uses_ilike_the_trigram_index_serves():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = "
                        "'seizures_seizure_search_trgm'")
         assert "gin_trgm_ops" in cursor.fetchone()[0]
+
+
+def test_sqlite_list_covering_indexes_exist_after_migrate():
+    from django.db import connection
+
+    from kouprey.core.search import SQLITE_COVERING, ensure_list_indexes
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    ensure_list_indexes(connection)  # idempotent
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {name for indexes in SQLITE_COVERING.values() for name, _ in indexes} <= names
