@@ -5,12 +5,14 @@ against a database bench/import_bench.py filled (with --cases).
     python bench/indicators_bench.py --data-dir /tmp/bench/100k/postgresql \
         --database-url postgresql://kouprey:...@127.0.0.1:5432/bench_100000
 
-Timed, each --runs times after one warm-up: the computation (indicators.services.compute)
-for every record and as the bench admin (through restrict()), the /indicators/ page and its
-JSON twin through Django's test Client, and `kouprey indicators --format json` as a child
-process (including Python's and Django's start). Exactness: seizures_total and cases_total
-equal plain counts, and a seizure added inside a transaction shows at once (then rolled
-back). Figures go to stdout and to bench/results/indicators-<database>-<seizures>.json.
+Timed, each --runs times after a first "cold" call with Kouprey's caches emptied: the
+computation (indicators.services.compute, uncached) for every record and as the bench
+admin (through restrict()), the /indicators/ page and its JSON twin through Django's test
+Client (with the exact cache, indicators.cache), and `kouprey indicators --format json` as
+a child process (including Python's and Django's start). Exactness: seizures_total and
+cases_total equal plain counts, and the cached table counts a seizure added (committed) at
+once and drops it again once deleted. Figures go to stdout and to
+bench/results/indicators-<database>-<seizures>.json.
 """
 
 from __future__ import annotations
@@ -42,15 +44,21 @@ from common import (  # noqa: E402
 TARGET_SECONDS = 1.0
 
 
-def timed(action: Callable[[], Any], runs: int) -> dict[str, float]:
-    action()  # warm-up
+def timed(action: Callable[[], Any], runs: int) -> dict[str, Any]:
+    """The first call with no cached results (``cold_ms``), then ``runs`` more."""
+    from django.core.cache import cache
+
+    cache.clear()
+    started = time.perf_counter()
+    action()
+    cold = time.perf_counter() - started
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
         action()
         samples.append(time.perf_counter() - started)
-    found = summary_ms(samples)
-    found["under_1s"] = found["max_ms"] < TARGET_SECONDS * 1000
+    found: dict[str, Any] = {"cold_ms": round(cold * 1000, 1), **summary_ms(samples)}
+    found["under_1s"] = max(cold, *samples) < TARGET_SECONDS
     return found
 
 
@@ -59,33 +67,29 @@ def value(rows: list[Any], indicator_id: str) -> Any:
 
 
 def exactness() -> dict[str, Any]:
-    """The table equals plain counts, and a new seizure counts at once (no stale cache)."""
-    from django.db import transaction
-
+    """The table equals plain counts, and the cached table counts a new seizure at once and
+    forgets it once deleted (committed writes, as a user's would be)."""
     from kouprey.cases.models import Case
     from kouprey.core.models import Organisation
-    from kouprey.indicators import services
+    from kouprey.indicators import cache, services
     from kouprey.seizures.models import Seizure
 
-    class Rollback(Exception):
-        pass
+    def total() -> Any:
+        return value(cache.compute(services.Scope()), "seizures_total")
 
-    rows = services.compute(services.Scope())
+    rows = cache.compute(services.Scope())  # now cached
     found = {"seizures_total": value(rows, "seizures_total"),
              "seizures_count": Seizure.objects.count(),
              "cases_total": value(rows, "cases_total"), "cases_count": Case.objects.count()}
-    try:
-        with transaction.atomic():
-            Seizure.objects.create(owner_org=Organisation.objects.get(code=BENCH_ORG),
+    extra = Seizure.objects.create(owner_org=Organisation.objects.get(code=BENCH_ORG),
                                    date=date(2020, 1, 1), synthetic=True)
-            found["seizures_total_after_adding_one"] = value(
-                services.compute(services.Scope()), "seizures_total")
-            raise Rollback
-    except Rollback:
-        pass
+    found["cached_total_after_adding_one"] = total()
+    extra.delete()
+    found["cached_total_after_deleting_it"] = total()
     found["exact"] = (found["seizures_total"] == found["seizures_count"]
                       and found["cases_total"] == found["cases_count"]
-                      and found["seizures_total_after_adding_one"] == found["seizures_count"] + 1)
+                      and found["cached_total_after_adding_one"] == found["seizures_count"] + 1
+                      and found["cached_total_after_deleting_it"] == found["seizures_count"])
     return found
 
 
