@@ -14,7 +14,7 @@ PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-
 
 def url(host: str, port: int) -> str:
     """The address a browser opens for a listening socket."""
-    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - naming the wildcard, not binding it
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104  # nosec B104 - names the wildcard, binds nothing
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
