@@ -44,7 +44,8 @@ class Seizure(OwnedModel):
     reference = models.CharField(_("reference"), max_length=50, blank=True, db_index=True)
     date = models.DateField(_("date of seizure"), db_index=True)
     place = models.ForeignKey(Place, verbose_name=_("place"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="seizures")
+                              on_delete=models.PROTECT, related_name="seizures",
+                              db_index=False)  # served by the (place, date) index
     discovery_country = models.ForeignKey(
         Country, verbose_name=_("country of discovery"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+", db_index=False,
@@ -83,7 +84,12 @@ class Seizure(OwnedModel):
         verbose_name = _("seizure")
         # Foreign keys that no list filters on carry no index (db_index=False): each index
         # costs every import; owner_org is served by the (owner_org, date) index.
-        indexes = [models.Index(fields=["owner_org", "date"])]
+        # (place, date) and (validation_status, date): a list filtered on one of them and a
+        # date range or sorted by date reads only its rows (docs/decisions/2026-11-21-list-speed.md).
+        indexes = [models.Index(fields=["owner_org", "date"]),
+                   models.Index(fields=["place", "date"], name="seizure_place_date"),
+                   models.Index(fields=["validation_status", "date"],
+                                name="seizure_validation_date")]
 
     def __str__(self) -> str:
         place = self.place.name if self.place is not None else ""

@@ -18,11 +18,15 @@ one call::
 - HTML: ``template`` (extend ``web/list.html``) with ``filterset``, ``table`` (headers
   with sort links, rows of cells), ``page`` (a Django Page) and ``count``; an htmx request
   (``HX-Request``) gets only ``web/_list_results.html`` so the results update in place;
-- ``?format=json``: ``{"count", "page", "pages", "next", "previous", "results": [...]}``,
-  one object per row keyed by ``Column.key`` plus ``id`` and ``url``;
+- ``?format=json``: ``{"count", "count_is_exact", "page", "pages", "next", "previous",
+  "results": [...]}``, one object per row keyed by ``Column.key`` plus ``id`` and ``url``;
 - ``?format=csv`` / ``?format=xlsx``: every filtered row (all pages), through
   ``core.tabular.response`` (formula-injection escaping); refused (403) unless the user's
   role grants ``export``.
+
+Counting: a list counts at most ``COUNT_LIMIT`` matches (then ``count`` is that limit,
+``count_is_exact`` false: "more than 1,000 records", pages up to it); ``?count=exact`` counts
+them all (``CountCachedPaginator``).
 
 Sorting: a column's ``sort`` is the parameter value of the FilterSet's ``OrderingFilter``
 (named ``sort``); the header links toggle ascending and descending. Pagination uses
@@ -260,46 +264,77 @@ def json_row(record: Any, columns: Sequence[Column], url: str) -> dict[str, Any]
 
 
 class CountCachedPaginator(Paginator):
-    """A Paginator whose count comes from an exact cache while the records do not change.
+    """A Paginator that counts at most ``limit`` + 1 rows, from an exact cache.
 
-    Counting a broad filter or search is most of a list page's time (every match is
-    visited), and people page through the same list. The key is the count query's SQL with
-    its parameters (they hold the filters and the reader's restriction: organisation,
-    clearance, sharing) plus the data version (core.dataversion), which any committed write
-    to the records raises: an entry is never stale. The version is read before counting,
-    so an entry never holds a count older than its version. Inside a transaction
-    (``atomic``) nothing is cached, as in ``indicators.cache``.
+    Counting a broad filter or search visits every match: most of a list page's time at a
+    million records. With a ``limit`` (``COUNT_LIMIT`` on the pages) the count stops after
+    ``limit + 1`` rows, in the list's own order, so the database walks the same index as
+    the page and stops early; past the limit ``count`` is ``limit``, ``count_is_exact`` is
+    False ("more than 1,000 records") and the pages go up to the limit. ``limit=None``
+    counts every row (``?count=exact``).
+
+    The count comes from a cache while the records do not change. The key is the count
+    query's SQL with its parameters (they hold the filters and the reader's restriction:
+    organisation, clearance, sharing), the limit and the data version (core.dataversion),
+    which any committed write to the records raises: an entry is never stale. The version
+    is read before counting, so an entry never holds a count older than its version.
+    Inside a transaction (``atomic``) nothing is cached, as in ``indicators.cache``.
     """
+
+    def __init__(self, object_list: Any, per_page: int, limit: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.limit = limit
 
     @cached_property
     def count(self) -> int:
+        return self.found if self.count_is_exact else int(self.limit or 0)
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.limit is None or self.found <= self.limit
+
+    @cached_property
+    def found(self) -> int:
+        """How many rows match, or ``limit + 1`` when more do."""
         queryset = self.object_list
         if not isinstance(queryset, QuerySet):
-            return super().count
+            return len(queryset) if self.limit is None else min(len(queryset), self.limit + 1)
         connection = connections[queryset.db]
-        if connection.in_atomic_block:
-            return super().count
-        version = dataversion.current(queryset.db)
+        version = None if connection.in_atomic_block else dataversion.current(queryset.db)
         if version is None:
-            return super().count
-        sql, params = queryset.order_by().query.sql_with_params()
+            return self._count_rows(queryset)
+        sql, params = queryset.query.sql_with_params()
         db = connection.settings_dict
-        key = "kouprey:listcount:1:" + hashlib.sha256(repr(
-            (version, db.get("NAME"), db.get("HOST"), db.get("PORT"), sql, params),
+        key = "kouprey:listcount:2:" + hashlib.sha256(repr(
+            (version, db.get("NAME"), db.get("HOST"), db.get("PORT"), sql, params, self.limit),
         ).encode()).hexdigest()
         found = cache.get(key)
         if found is None:
-            found = super().count
+            found = self._count_rows(queryset)
             cache.set(key, found, COUNT_CACHE_SECONDS)
         return int(found)
 
+    def _count_rows(self, queryset: QuerySet[Any]) -> int:
+        if self.limit is None:
+            return queryset.order_by().count()
+        # COUNT(*) over the first limit + 1 rows in the list's order (a subquery with LIMIT).
+        return queryset[:self.limit + 1].count()
+
 
 COUNT_CACHE_SECONDS = 3600
+COUNT_LIMIT = 1000  # list pages count at most this many matches unless asked for all
+COUNT_PARAM = "count"  # ?count=exact counts every match
+
+
+def exact_count_wanted(request: HttpRequest) -> bool:
+    return request.GET.get(COUNT_PARAM, "") == "exact"
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None
              ) -> Page:
-    paginator = CountCachedPaginator(queryset, per_page or settings.PAGE_SIZE)
+    """The requested page; the count is capped at ``COUNT_LIMIT`` unless ``?count=exact``."""
+    limit = None if exact_count_wanted(request) else COUNT_LIMIT
+    paginator = CountCachedPaginator(queryset, per_page or settings.PAGE_SIZE, limit)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -380,6 +415,8 @@ def list_response(
         "table": table(request, page.object_list, columns, row_url, default_sort),
         "page": page,
         "count": page.paginator.count,
+        "count_is_exact": page.paginator.count_is_exact,  # type: ignore[attr-defined]
+        "exact_count_url": query_with(request, **{COUNT_PARAM: "exact"}),
         "can_export": can(request.user, EXPORT),  # type: ignore[arg-type]
         "more_filters_used": any(request.GET.get(name) for name in filterset.form.fields
                                  if name not in ("q", SORT_PARAM)),
@@ -400,6 +437,7 @@ def _json_page(request: HttpRequest, page: Page, columns: Sequence[Column],
 
     return {
         "count": page.paginator.count,
+        "count_is_exact": page.paginator.count_is_exact,  # type: ignore[attr-defined]
         "page": page.number,
         "pages": page.paginator.num_pages,
         "next": link(page.next_page_number() if page.has_next() else None),
