@@ -72,9 +72,12 @@ class Breakdown:
         return rows.values(self.key).annotate(**aggregates).order_by(self.key)
 
     def rows(self, scope: Scope) -> list[Indicator]:
+        return self.rows_from(list(self.grouped(scope)))
+
+    def rows_from(self, grouped: list[dict[str, Any]]) -> list[Indicator]:
+        """The rows from the grouped figures (``grouped()``'s, or indicators.rollups')."""
         from kouprey.indicators.services import Indicator, number
 
-        grouped = list(self.grouped(scope))
         names = self._names(r[self.key] for r in grouped)
         result = []
         for row in grouped:
@@ -122,11 +125,10 @@ class Flows(Breakdown):
         return scope.seizures().values(*self.FIELDS).annotate(n=Count("pk")).order_by(
             *self.FIELDS)
 
-    def rows(self, scope: Scope) -> list[Indicator]:
+    def rows_from(self, grouped: list[dict[str, Any]]) -> list[Indicator]:
         from kouprey.indicators.services import Indicator
 
-        grouped = [r for r in self.grouped(scope) if any(r[f] is not None for f in
-                                                         self.FIELDS)]
+        grouped = [r for r in grouped if any(r[f] is not None for f in self.FIELDS)]
         ids = {r[f] for r in grouped for f in self.FIELDS} - {None}
         names = {c.pk: str(c) for c in Country.objects.filter(pk__in=ids)}
         result = [Indicator(self.id, " → ".join(names[r[f]] if r[f] is not None else "—"

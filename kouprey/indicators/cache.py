@@ -1,5 +1,8 @@
 """The indicator table through an exact cache: never a stale number.
 
+A miss is computed from the month tallies (indicators.rollups), which are exactly
+``services.compute``; the cache then serves the same table again until the next write.
+
 An entry's key holds the data version (core.dataversion), which the database raises in the
 same transaction as any write to the records; so once a write is committed no reader can
 find the entries computed before it. The key also holds the reader's visibility (superuser,
@@ -31,7 +34,7 @@ from django.db import connections, router, transaction
 from django.utils.translation import get_language
 
 from kouprey.core import dataversion
-from kouprey.indicators import services
+from kouprey.indicators import rollups, services
 from kouprey.seizures.models import Seizure
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 
 PREFIX = "kouprey:indicators:1"  # raise the number when the cached structure changes
 TIMEOUT = 24 * 3600  # seconds; entries of older versions are never read again anyway
+ATTEMPTS = 3  # reads raced by writes before falling back to services.compute
 
 
 def visibility(user: User | None) -> tuple[Any, ...]:
@@ -65,28 +69,38 @@ def key(scope: services.Scope, version: int, connection: BaseDatabaseWrapper) ->
 
 
 def compute(scope: services.Scope) -> list[services.Indicator]:
-    """``services.compute(scope)``, from the cache when the records have not changed."""
+    """``services.compute(scope)``: from the cache when the records have not changed, else
+    from the month tallies (indicators.rollups), refreshed first."""
     connection = connections[router.db_for_read(Seizure)]
     if connection.in_atomic_block:
         return services.compute(scope)
-    if connection.vendor == "postgresql":
-        with transaction.atomic(using=connection.alias):
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            return _cached(scope, connection, recheck=False)
-    return _cached(scope, connection, recheck=True)
-
-
-def _cached(scope: services.Scope, connection: BaseDatabaseWrapper, recheck: bool
-            ) -> list[services.Indicator]:
     version = dataversion.current(connection.alias)
     if version is None:  # no version row (a database being set up): nothing to key on
         return services.compute(scope)
-    entry = key(scope, version, connection)
-    rows: list[services.Indicator] | None = cache.get(entry)
+    rows: list[services.Indicator] | None = cache.get(key(scope, version, connection))
     if rows is not None:
         return rows
-    rows = services.compute(scope)
-    if not recheck or dataversion.current(connection.alias) == version:
-        cache.set(entry, rows, TIMEOUT)
-    return rows
+    for _attempt in range(ATTEMPTS):
+        rollups.refresh(connection.alias)
+        try:
+            version, rows, consistent = _fresh(scope, connection)
+        except rollups.Stale:  # a visibility written after the refresh: refresh again
+            continue
+        if consistent:
+            cache.set(key(scope, version, connection), rows, TIMEOUT)
+            return rows
+    return services.compute(scope)  # writes kept racing the reads: the reference path
+
+
+def _fresh(scope: services.Scope, connection: BaseDatabaseWrapper
+           ) -> tuple[int, list[services.Indicator], bool]:
+    """The version and the table from one state of the database (see the module doc)."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(using=connection.alias):
+            with connection.cursor() as cursor:  # not READ ONLY: a temporary table is written
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            version = dataversion.current(connection.alias) or 0
+            return version, rollups.compute(scope, connection.alias), True
+    version = dataversion.current(connection.alias) or 0
+    rows = rollups.compute(scope, connection.alias)
+    return version, rows, dataversion.current(connection.alias) == version

@@ -274,8 +274,12 @@ def _weights(scope: Scope) -> dict[str, Decimal]:
 
 def headline(scope: Scope) -> list[Indicator]:
     counts = {name: HEADLINE_RECORDS[name][1](scope).count() for name in COUNTED}
-    weights = _weights(scope)
-    median, with_verdict = _median_days(scope)
+    return headline_rows(counts, _weights(scope), *_median_days(scope))
+
+
+def headline_rows(counts: dict[str, int], weights: dict[str, Decimal], median: float | None,
+                  with_verdict: int) -> list[Indicator]:
+    """The headline indicators from their figures (shared with indicators.rollups)."""
 
     def count(name: str, label: Any, unit: str) -> Indicator:
         return Indicator(name, str(label), counts[name], unit, HEADLINE_RECORDS[name][0])

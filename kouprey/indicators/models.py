@@ -1,0 +1,70 @@
+"""Pre-aggregated figures behind the indicator table.
+
+Why: docs/decisions/2026-11-21-indicator-rollups.md.
+
+- ``Bucket``: one visibility of records (owning organisation, confidentiality, the set of
+  organisations they are shared with). It has the same fields as a record, so which buckets
+  a reader sees is decided by the one rule, ``Bucket.objects.restrict(user, "view")``.
+- ``Tally``: additive figures of the seizures (or cases) of one month and one bucket, one
+  row per dimension and key (a place, a commodity, a flow ...). ``month`` is ``yyyymm``;
+  ``yyyy00`` holds the sum of that year's months; ``0`` the cases without any seizure.
+- ``DirtyMonth``: months whose tallies no longer match the records. Database triggers
+  (indicators.triggers) add them in the writing transaction; readers recompute them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from kouprey.core.models import Organisation
+from kouprey.core.permissions import Confidentiality
+from kouprey.core.querysets import RestrictedManager
+
+ALL_MONTHS = -1  # a DirtyMonth meaning "everything" (TRUNCATE, missing triggers)
+UNDATED = 0  # the month of the cases without a linked seizure
+
+
+class Bucket(models.Model):
+    """A visibility shared by records: read through ``restrict()`` like the records."""
+
+    signature = models.CharField(max_length=400, unique=True)  # "owner:level:shared,ids"
+    owner_org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    confidentiality = models.PositiveSmallIntegerField(
+        choices=Confidentiality.choices, default=Confidentiality.RESTRICTED)
+    shared_with = models.ManyToManyField(Organisation, blank=True, related_name="+")
+
+    objects = RestrictedManager()
+
+    def __str__(self) -> str:
+        return self.signature
+
+
+class Tally(models.Model):
+    """Additive figures of one (month, bucket, validated, dimension, key)."""
+
+    month = models.IntegerField()
+    bucket = models.ForeignKey(Bucket, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
+    validated = models.BooleanField()
+    dimension = models.CharField(max_length=20)
+    key = models.TextField(blank=True)
+    seizures = models.BigIntegerField(default=0)  # seizures (or cases) counted
+    weight_g = models.BigIntegerField(default=0)  # items' weight in grams
+    weighed = models.BigIntegerField(default=0)  # items with a weight
+    worked_g = models.BigIntegerField(default=0)  # of which worked items, in grams
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "bucket"])]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.dimension}={self.key}: {self.seizures}"
+
+
+class DirtyMonth(models.Model):
+    """A month to recompute (one row per writing statement; several rows may repeat)."""
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.IntegerField()
+
+    def __str__(self) -> str:
+        return str(self.month)
