@@ -84,8 +84,8 @@ class Seizure(OwnedModel):
         verbose_name = _("seizure")
         # Foreign keys that no list filters on carry no index (db_index=False): each index
         # costs every import; owner_org is served by the (owner_org, date) index.
-        # (place, date) and (validation_status, date): a list filtered on one of them and a
-        # date range or sorted by date reads only its rows (docs/decisions/2026-11-21-list-speed.md).
+        # (place, date) and (validation_status, date): a list filtered on one of them and
+        # a date range or sorted by date reads only its rows (decisions/...-list-speed.md).
         indexes = [models.Index(fields=["owner_org", "date"]),
                    models.Index(fields=["place", "date"], name="seizure_place_date"),
                    models.Index(fields=["validation_status", "date"],

@@ -85,3 +85,22 @@ def test_sqlite_list_covering_indexes_exist_after_migrate():
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
         names = {row[0] for row in cursor.fetchall()}
     assert {name for indexes in SQLITE_COVERING.values() for name, _ in indexes} <= names
+
+
+def test_a_common_phrase_is_checked_per_row_with_the_same_results(monkeypatch):
+    """SQLite: above BROAD_MATCHES FTS matches the words are checked on each row (LIKE) so
+    the list can stop early; the records found are the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kouprey.core import search as search_module
+
+    hits = [_seizure("raw ivory ភ្លុកដំរី found at PNH"), _seizure("IVORY carvings ភ្លុកដំរី")]
+    _seizure("pangolin scales")
+    narrow = sorted(s.pk for s in search(Seizure.objects.all(), "ivory ភ្លុកដំរី"))
+    monkeypatch.setattr(search_module, "BROAD_MATCHES", 1)
+    with CaptureQueriesContext(connection) as queries:
+        broad = sorted(s.pk for s in search(Seizure.objects.all(), "ivory ភ្លុកដំរី"))
+    assert narrow == broad == sorted(s.pk for s in hits)
+    if connection.vendor == "sqlite":
+        assert "MATCH" not in queries.captured_queries[-1]["sql"]  # checked per row

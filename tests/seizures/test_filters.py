@@ -46,6 +46,24 @@ def test_to_many_filters_find_each_seizure_once():
     assert _ids({}) == ["BOTH", "ELEPHANT", "NONE"]
 
 
+def test_common_values_filter_per_record_with_the_same_results(monkeypatch):
+    """A value with more than BROAD_RELATED related rows is checked with EXISTS per record."""
+    from kouprey.seizures import filters
+
+    lion = f.taxon("Panthera leo")
+    hit = f.seizure(reference="LION")
+    f.item(hit, taxon=lion)
+    f.item(hit, taxon=lion)
+    f.seizure(reference="NONE")
+    gdce = f.agency("gdce")
+    hit.agencies.add(gdce)
+    monkeypatch.setattr(filters, "BROAD_RELATED", 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert _ids({"taxon": lion.pk}) == ["LION"]
+    assert "EXISTS" in queries.captured_queries[-1]["sql"]
+    assert _ids({"taxon": lion.pk, "agency": gdce.pk}) == ["LION"]
+
+
 def test_case_agency_filter():
     gdce = f.agency("gdce")
     hit = f.case()
