@@ -17,7 +17,7 @@ words, the same words ``seizures.services.search_text`` takes from a saved seizu
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kouprey.core.models import AuditEntry
 from kouprey.seizures.models import (
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 LOOKUP_CHUNK = 900  # external ids per existence query (below SQLite's variable limit)
 RETURNING_CHUNK = 400  # seizures per INSERT ... RETURNING statement (SQLite)
 SPECIAL = {"place", "agencies", "origins", "transits"}
-Conflict = Callable[["Record", str], None]
 NOW = object()  # marks auto_now / auto_now_add columns
 AGENCIES = Seizure.agencies.through
 
@@ -165,7 +163,7 @@ def _repr(record: Record, pk: int) -> str:
 
 class Writer:
     def __init__(self, org_id: int, user: Any, file_name: str, mapping: str,
-                 dry_run: bool, conflict: Conflict) -> None:
+                 dry_run: bool) -> None:
         self.db = connections[DEFAULT_DB_ALIAS]
         self.org_id = org_id
         self.actor_id = user.pk if user is not None and user.pk else None
@@ -173,7 +171,9 @@ class Writer:
         self.file_name = file_name
         self.mapping = mapping
         self.dry_run = dry_run
-        self.conflict = conflict
+        # (row, external id) of seizures another organisation's record blocks; the importing
+        # thread reports them, in its language (this may run in the pipeline's thread).
+        self.conflicts: deque[tuple[int, str]] = deque()
         self.created = 0
         self.unchanged = 0
         self.children: Counter[str] = Counter()
@@ -212,8 +212,7 @@ class Writer:
             elif owner == self.org_id:
                 self.unchanged += 1
             else:
-                self.conflict(record, _("this external id is already used by another "
-                                        "organisation's record"))
+                self.conflicts.append((record.row, record.values["external_id"]))
         self.created += len(new)
         self._count(new)
         if write and not self.dry_run and new:
