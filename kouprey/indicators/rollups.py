@@ -76,6 +76,10 @@ def refresh(using: str = DEFAULT_DB_ALIAS) -> int:
     if connection.vendor != "postgresql":
         with transaction.atomic(using=using):
             return _store(using)
+    if connection.in_atomic_block:  # a caller's transaction (a script, a test): lock in it
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            return _store(using)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK])
     try:

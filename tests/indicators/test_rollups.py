@@ -1,0 +1,255 @@
+"""The table from the month tallies is exactly services.compute, for every reader and scope,
+after any sequence of writes, whether the dirty months were stored again or not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from kouprey.cases.models import Case, CaseAgency, CaseEvent
+from kouprey.core.models import User
+from kouprey.core.permissions import Confidentiality
+from kouprey.indicators import rollups, services
+from kouprey.indicators.models import ALL_MONTHS, DirtyMonth, Tally
+from kouprey.indicators.services import Scope
+from kouprey.reference.models import CommodityType
+from kouprey.seizures.models import Seizure, SeizureItem
+from tests import factories as f
+from tests.factories import indicators as r
+
+pytestmark = pytest.mark.django_db
+
+SCOPES = [
+    {},
+    {"since": date(2019, 1, 1), "until": date(2019, 12, 31)},
+    {"since": date(2018, 12, 15), "until": date(2019, 6, 10)},
+    {"since": date(2019, 2, 5), "until": date(2019, 2, 20)},
+    {"until": date(2019, 7, 31)},
+    {"since": date(2019, 7, 16)},
+    {"since": date(2019, 3, 1), "until": date(2019, 3, 31)},
+    {"validated_only": True},
+    {"since": date(2019, 1, 10), "until": date(2020, 1, 20), "validated_only": True},
+]
+
+
+def table(rows: list[services.Indicator]) -> list[dict[str, Any]]:
+    return [row.as_dict() for row in rows]
+
+
+def assert_exact(readers: list[User | None]) -> None:
+    for user in readers:
+        for fields in SCOPES:
+            scope = Scope(user=user, **fields)
+            try:
+                fast = rollups.compute(scope)
+            except rollups.Stale:
+                rollups.refresh()
+                fast = rollups.compute(scope)
+            assert table(fast) == table(services.compute(scope)), (user, fields)
+
+
+# --- random writes -------------------------------------------------------------------------
+
+def _new_seizure(w: r.World) -> None:
+    r.seizure(w)
+
+
+def _move_date(w: r.World) -> None:
+    s = w.pick(w.seizures)
+    s.date = w.day()
+    s.save()
+
+
+def _move_place(w: r.World) -> None:
+    Seizure.objects.filter(pk=w.pick(w.seizures).pk).update(place=w.pick(w.places))
+
+
+def _add_item(w: r.World) -> None:
+    r.add_item(w, w.pick(w.seizures))
+
+
+def _delete_item(w: r.World) -> None:
+    item = SeizureItem.objects.order_by("?").first()
+    if item is not None:
+        item.delete()
+
+
+def _delete_seizure(w: r.World) -> None:
+    s = w.pick(w.seizures)
+    w.seizures.remove(s)
+    s.delete()
+
+
+def _share_seizure(w: r.World) -> None:
+    r.share(w, w.pick(w.seizures))
+
+
+def _seizure_visibility(w: r.World) -> None:
+    Seizure.objects.filter(pk=w.pick(w.seizures).pk).update(**r.visibility(w))
+
+
+def _validate(w: r.World) -> None:
+    s = w.pick(w.seizures)
+    s.validation_status = Seizure.Validation.VALIDATED
+    s.save()
+
+
+def _case_event(w: r.World) -> None:
+    r.add_event(w, w.pick(w.cases))
+
+
+def _delete_event(w: r.World) -> None:
+    event = CaseEvent.objects.order_by("?").first()
+    if event is not None:
+        event.delete()
+
+
+def _new_case(w: r.World) -> None:
+    r.case(w)
+
+
+def _link(w: r.World) -> None:
+    w.pick(w.cases).seizures.add(w.pick(w.seizures))
+
+
+def _unlink(w: r.World) -> None:
+    c = w.pick(w.cases)
+    linked = list(c.seizures.all())
+    if linked:
+        c.seizures.remove(w.pick(linked))
+
+
+def _delete_case(w: r.World) -> None:
+    c = w.pick(w.cases)
+    w.cases.remove(c)
+    c.delete()
+
+
+def _share_case(w: r.World) -> None:
+    c = w.pick(w.cases)
+    r.share(w, c)
+    Case.objects.filter(pk=c.pk).update(confidentiality=w.pick(list(Confidentiality.values)))
+
+
+def _case_agency(w: r.World) -> None:
+    CaseAgency.objects.get_or_create(case=w.pick(w.cases), agency=w.pick(w.agencies),
+                                     role=w.pick(list(CaseAgency.Role.values)))
+
+
+def _ivory(w: r.World) -> None:
+    commodity = w.pick(w.commodities)
+    CommodityType.objects.filter(pk=commodity.pk).update(is_ivory=w.rng.random() < 0.5)
+
+
+def _raw_item(w: r.World) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO seizures_seizureitem (worked, weight_kg, currency, "
+                       "description, commodity_id, seizure_id) VALUES (%s, %s, '', '', %s, %s)",
+                       [True, Decimal("7.125"), w.pick(w.commodities).pk,
+                        w.pick(w.seizures).pk])
+
+
+WRITES: list[Callable[[r.World], None]] = [
+    _new_seizure, _move_date, _move_place, _add_item, _delete_item, _delete_seizure,
+    _share_seizure, _seizure_visibility, _validate, _case_event, _delete_event, _new_case,
+    _link, _unlink, _delete_case, _share_case, _case_agency, _ivory, _raw_item,
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_tallies_give_exactly_the_reference_table(seed: int) -> None:
+    w = r.world(seed)
+    readers = r.readers(w)
+    for _ in range(25):
+        r.seizure(w)
+    for _ in range(8):
+        r.case(w)
+    f.case(title="No seizure yet", owner_org=w.orgs[1])
+    rollups.refresh()
+    assert not DirtyMonth.objects.exists()
+    assert_exact(readers)
+    for round_number in range(4):
+        for _ in range(6):
+            w.pick(WRITES)(w)
+        if round_number % 2:
+            rollups.refresh()  # stored again; otherwise the dirty months are computed
+        assert_exact(readers)
+
+
+@pytest.mark.parametrize("write", WRITES, ids=[w.__name__.strip("_") for w in WRITES])
+def test_each_write_keeps_the_table_exact(write: Callable[[r.World], None]) -> None:
+    w = r.world(7)
+    readers = r.readers(w)[:3]
+    for _ in range(12):
+        r.seizure(w)
+    for _ in range(4):
+        r.case(w)
+    rollups.refresh()
+    write(w)
+    assert_exact(readers)
+    rollups.refresh()
+    assert_exact(readers)
+
+
+def test_a_refresh_stores_only_the_dirty_months() -> None:
+    w = r.world(3)
+    for _ in range(10):
+        r.seizure(w)
+    rollups.refresh()
+    s = r.seizure(w)
+    s.date = date(2019, 5, 17)
+    s.save()
+    months = set(DirtyMonth.objects.values_list("month", flat=True))
+    assert 201905 in months
+    assert rollups.refresh() == len(months)
+    assert Tally.objects.filter(month=201905, dimension="total").exists()
+    assert Tally.objects.filter(month=-2019, dimension="total").exists()
+
+
+def test_everything_dirty_is_one_pass() -> None:
+    w = r.world(4)
+    for _ in range(10):
+        r.seizure(w)
+    DirtyMonth.objects.create(month=ALL_MONTHS)
+    assert_exact([None])  # computed from the records, nothing stored yet
+    rollups.refresh()
+    assert not DirtyMonth.objects.exists()
+    assert_exact([None])
+
+
+def test_plan_uses_year_rows_for_whole_clean_years() -> None:
+    todo = rollups.plan(date(2018, 3, 10), date(2020, 2, 29), {201907})
+    assert todo.ranges == [(date(2018, 3, 10), date(2018, 3, 31)),
+                           (date(2019, 7, 1), date(2019, 7, 31))]
+    assert not todo.undated
+    sql = str(Tally.objects.filter(todo.stored).query)
+    assert "IN (-2019)" in sql  # 2019 has a dirty month: its months are read one by one
+
+
+def test_a_median_from_a_histogram_is_statistics_median() -> None:
+    from collections import Counter
+    from statistics import median
+
+    for days in ([3], [1, 2], [5, 1, 9, 9], [4, 4, 4, 10, 11]):
+        assert rollups._median(Counter(days)) == (median(days), len(days))
+
+
+def test_a_seizure_seen_through_one_of_two_cases() -> None:
+    """Days to verdict: the first verdict among the cases the reader sees."""
+    wcs, other = f.organisation("wcs"), f.organisation("other")
+    s = f.seizure(org=wcs, confidentiality=Confidentiality.OPEN)
+    mine = f.case(org=wcs, seizures=[s])
+    theirs = f.case(org=other, seizures=[s])
+    f.event(theirs, CaseEvent.Kind.VERDICT, s.date + timedelta(days=10), outcome="conviction")
+    f.event(mine, CaseEvent.Kind.VERDICT, s.date + timedelta(days=40), outcome="acquittal")
+    reader = f.user(org=wcs)
+    rollups.refresh()
+    fast = rollups.compute(Scope(user=reader))
+    assert table(fast) == table(services.compute(Scope(user=reader)))
+    assert services.find(fast, "median_days_to_verdict").value == 40
+    assert services.find(fast, "seizures_with_conviction").value == 0
