@@ -130,6 +130,8 @@ class SeizureImporter:
         self._flush()
         self.pipeline.close()
         self._report_conflicts()
+        if not self.problems:
+            self.writer.finish()
         result.created = self.writer.created
         result.unchanged = self.writer.unchanged
         result.children = dict(self.writer.children)

@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from kouprey.core.bulk_indexes import DeferredIndexes
 from kouprey.core.models import AuditEntry
 from kouprey.seizures.models import (
     OriginCountry,
@@ -178,6 +179,9 @@ class Writer:
         self.unchanged = 0
         self.children: Counter[str] = Counter()
         self.inserts: dict[Any, BulkInsert] = {}
+        self.indexes = DeferredIndexes(self.db, [m._meta.db_table for m in (  # noqa: SLF001
+            Seizure, SeizureItem, Suspect, Source, OriginCountry, TransitCountry, AGENCIES)],
+            counted=Seizure._meta.db_table)  # noqa: SLF001
         self._json_template = (
             '{"file": ' + json.dumps(file_name).replace("%", "%%") + ', "row": %d, "mapping": '
             + json.dumps(mapping).replace("%", "%%") + "}")
@@ -270,6 +274,11 @@ class Writer:
             self._children(pk, record, tables, rows, make)
         for model, insert in tables.items():
             insert.many(rows[model])
+        self.indexes.written(len(records))
+
+    def finish(self) -> None:
+        """Before the commit: the indexes a large import deferred are built."""
+        self.indexes.restore()
 
     def _children(self, pk: int, record: Record, tables: dict[Any, BulkInsert],
                   rows: dict[Any, list[tuple[Any, ...]]], make: dict[Any, Any]) -> None:
