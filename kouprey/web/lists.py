@@ -29,9 +29,11 @@ Counting: a list counts at most ``COUNT_LIMIT`` matches (then ``count`` is that 
 them all (``CountCachedPaginator``).
 
 Sorting: a column's ``sort`` is the parameter value of the FilterSet's ``OrderingFilter``
-(named ``sort``); the header links toggle ascending and descending. Pagination uses
-``settings.PAGE_SIZE``. ``prepare`` adds ``select_related``/``prefetch_related`` and
-annotations to the page (and the export) so the page costs a constant number of queries.
+(named ``sort``); a sort by a related record's field (a place's name) reads the list one
+related record at a time (``web.sorting``). The header links toggle ascending and
+descending. Pagination uses ``settings.PAGE_SIZE``. ``prepare`` adds
+``select_related``/``prefetch_related`` and annotations to the page (and the export) so the
+page costs a constant number of queries.
 
 Detail pages: ``detail_response(request, template, context, data)`` answers the HTML page
 or, for ``?format=json``, ``data``; ``history(record)`` gives the record's change history
@@ -67,7 +69,7 @@ from django.utils.translation import gettext_lazy as _
 from kouprey.core import dataversion, tabular
 from kouprey.core.models import AuditEntry
 from kouprey.core.permissions import EXPORT, VIEW, can
-from kouprey.web import widgets
+from kouprey.web import sorting, widgets
 
 FORMATS = ("html", "json", "csv", "xlsx")
 SORT_PARAM = "sort"
@@ -267,9 +269,8 @@ class CountCachedPaginator(Paginator):
     """A Paginator that counts at most ``limit`` + 1 rows, from an exact cache.
 
     Counting a broad filter or search visits every match: most of a list page's time at a
-    million records. With a ``limit`` (``COUNT_LIMIT`` on the pages) the count stops after
-    ``limit + 1`` rows, in the list's own order, so the database walks the same index as
-    the page and stops early; past the limit ``count`` is ``limit``, ``count_is_exact`` is
+    million records. With a ``limit`` (``COUNT_LIMIT`` on the pages) the database stops
+    after ``limit + 1`` rows; past the limit ``count`` is ``limit``, ``count_is_exact`` is
     False ("more than 1,000 records") and the pages go up to the limit. ``limit=None``
     counts every row (``?count=exact``).
 
@@ -296,7 +297,7 @@ class CountCachedPaginator(Paginator):
     @cached_property
     def found(self) -> int:
         """How many rows match, or ``limit + 1`` when more do."""
-        queryset = self.object_list
+        queryset = getattr(self.object_list, "counted", self.object_list)
         if not isinstance(queryset, QuerySet):
             return len(queryset) if self.limit is None else min(len(queryset), self.limit + 1)
         connection = connections[queryset.db]
@@ -317,8 +318,9 @@ class CountCachedPaginator(Paginator):
     def _count_rows(self, queryset: QuerySet[Any]) -> int:
         if self.limit is None:
             return queryset.order_by().count()
-        # COUNT(*) over the first limit + 1 rows in the list's order (a subquery with LIMIT).
-        return queryset[:self.limit + 1].count()
+        # COUNT(*) over any limit + 1 matching rows (a subquery with LIMIT, no ORDER BY:
+        # a sort by a joined column would have to read every match first).
+        return queryset.order_by()[:self.limit + 1].count()
 
 
 COUNT_CACHE_SECONDS = 3600
@@ -345,8 +347,18 @@ def prepared_page(request: HttpRequest, records: QuerySet[Any],
     Counting and slicing run on the plain filtered ids; annotations and prefetches then
     run for this page's rows only, so a page costs the same on ten rows or a million.
     """
-    page = paginate(request, records.values_list("pk", flat=True))
-    ids = list(page.object_list)
+    ids_in_order: Any = records.values_list("pk", flat=True)
+    by_related = sorting.related_sort(records)
+    if by_related is not None:  # e.g. by place name: read place by place (web.sorting)
+        ids_in_order = sorting.GroupedIds(ids_in_order, *by_related)
+    page = paginate(request, ids_in_order)
+    paginator: Any = page.paginator
+    fenced = None
+    if by_related is None and paginator.count:
+        fenced = sorting.fenced_page(
+            ids_in_order, paginator.count if paginator.count_is_exact else None,
+            page.start_index() - 1, page.end_index())
+    ids = list(page.object_list) if fenced is None else fenced
     loaded = {r.pk: r for r in prepare(records.model._default_manager.filter(pk__in=ids))}
     page.object_list = [loaded[pk] for pk in ids if pk in loaded]
     return page
