@@ -348,9 +348,6 @@ class Importer(Protocol):
     def finish(self, result: ImportResult) -> None:
         """Flush the last batch; fill in the counts."""
 
-    def abort(self) -> None:
-        """The import stopped on an error: stop writing (the transaction is rolled back)."""
-
 
 def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
                progress: Progress | None = None, max_mb: int | None = None) -> ImportResult:
@@ -445,16 +442,12 @@ def _feed(importer: Importer, table: Table, problems: Problems, result: ImportRe
           dry_run: bool, progress: Progress | None) -> None:
     result.warnings += importer.start(table.header, problems, dry_run)
     count = 0
-    try:
-        for number, values in table.rows():
-            importer.feed(number, values)
-            count += 1
-            if progress is not None and count % PROGRESS_EVERY == 0:
-                progress(table.position(), table.total)
-        result.rows = count
-        importer.finish(result)
-    except BaseException:
-        importer.abort()
-        raise
+    for number, values in table.rows():
+        importer.feed(number, values)
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(table.position(), table.total)
+    result.rows = count
+    importer.finish(result)
     if progress is not None:
         progress(table.total or count, table.total)

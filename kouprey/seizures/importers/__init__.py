@@ -29,7 +29,6 @@ from kouprey.seizures.importers.fields import (
     child_converters,
     seizure_converters,
 )
-from kouprey.seizures.importers.pipeline import Pipeline
 from kouprey.seizures.importers.references import References
 from kouprey.seizures.importers.write import Writer
 from kouprey.seizures.mappings import (
@@ -93,9 +92,7 @@ class SeizureImporter:
         self.suspect_spec = self._spec(children, SUSPECT_FIELDS)
         self.source_spec = self._spec(children, SOURCE_FIELDS)
         self.writer = Writer(self.org_id, self.user, self.file_name, self.mapping_name,
-                             dry_run=dry_run)
-        self.pipeline = Pipeline(self.writer.db, self.writer.write)
-        self.refs.lock = self.pipeline.lock
+                             dry_run=dry_run, conflict=self._conflict)
         self.current: Record | None = None
         self.current_id = ""
         self.seen: set[str] = set()
@@ -128,8 +125,6 @@ class SeizureImporter:
     def finish(self, result: ImportResult) -> None:
         self._close()
         self._flush()
-        self.pipeline.close()
-        self._report_conflicts()
         if not self.problems:
             self.writer.finish()
         result.created = self.writer.created
@@ -230,15 +225,9 @@ class SeizureImporter:
                                   _("a source needs its reference"))
             record.sources.append(source)
 
-    def abort(self) -> None:
-        self.pipeline.abandon()
-
-    def _report_conflicts(self) -> None:
-        """Problems the writer found (external ids of another organisation), in this thread."""
-        while self.writer.conflicts:
-            row, external_id = self.writer.conflicts.popleft()
-            self.problems.add(row, self.bound.sources[0], external_id, _(
-                "this external id is already used by another organisation's record"))
+    def _conflict(self, record: Record, reason: str) -> None:
+        self.problems.add(record.row, self.bound.sources[0],
+                          record.values.get("external_id", ""), reason)
 
     def _close(self) -> None:
         if self.current is not None:
@@ -251,8 +240,7 @@ class SeizureImporter:
 
     def _flush(self) -> None:
         if self.batch:
-            self._report_conflicts()
-            self.pipeline.submit(self.batch, not self.problems)
+            self.writer.write(self.batch, write=not self.problems)
             self.batch = []
 
 

@@ -10,7 +10,6 @@ in a dry run it is only counted, under a placeholder id.
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,9 +51,6 @@ def _terms(model: Any) -> dict[str, int]:
 class References:
     def __init__(self, dry_run: bool = False) -> None:
         self.dry_run = dry_run
-        # Held around this object's own queries while an import writes in another thread
-        # (importers.pipeline): the connection is shared.
-        self.lock: AbstractContextManager[Any] = nullcontext()
         self.created: Counter[str] = Counter()
         self.countries: dict[str, int] = {}
         for pk, iso2, iso3 in Country.objects.values_list("pk", "iso2", "iso3"):
@@ -90,8 +86,7 @@ class References:
         self.created[kind] += 1
         if self.dry_run:
             return PLACEHOLDER
-        with self.lock:
-            return int(model.objects.create(**fields).pk)
+        return int(model.objects.create(**fields).pk)
 
     def ensure_place(self, key: str, name: str, kind: str, country_iso2: str) -> Ref:
         """The place registered under ``key``: an existing one of that name in that country,
@@ -101,9 +96,8 @@ class References:
         country = self.countries.get(country_iso2)
         if country is None:
             raise LookupError(f"country {country_iso2} is not in the reference data")
-        with self.lock:
-            found = Place.objects.filter(country_id=country, name__iexact=name).values_list(
-                "pk", "name", "name_km", "iata", "locode").first()
+        found = Place.objects.filter(country_id=country, name__iexact=name).values_list(
+            "pk", "name", "name_km", "iata", "locode").first()
         if found:
             ref = Ref(found[0], (found[1], found[2], found[3] or found[4]), country)
         else:

@@ -17,7 +17,7 @@ words, the same words ``seizures.services.search_text`` takes from a saved seizu
 from __future__ import annotations
 
 import json
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kouprey.core.bulk_indexes import DeferredIndexes
 from kouprey.core.models import AuditEntry
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 LOOKUP_CHUNK = 900  # external ids per existence query (below SQLite's variable limit)
 RETURNING_CHUNK = 400  # seizures per INSERT ... RETURNING statement (SQLite)
 SPECIAL = {"place", "agencies", "origins", "transits"}
+Conflict = Callable[["Record", str], None]
 NOW = object()  # marks auto_now / auto_now_add columns
 AGENCIES = Seizure.agencies.through
 
@@ -164,7 +166,7 @@ def _repr(record: Record, pk: int) -> str:
 
 class Writer:
     def __init__(self, org_id: int, user: Any, file_name: str, mapping: str,
-                 dry_run: bool) -> None:
+                 dry_run: bool, conflict: Conflict) -> None:
         self.db = connections[DEFAULT_DB_ALIAS]
         self.org_id = org_id
         self.actor_id = user.pk if user is not None and user.pk else None
@@ -172,9 +174,7 @@ class Writer:
         self.file_name = file_name
         self.mapping = mapping
         self.dry_run = dry_run
-        # (row, external id) of seizures another organisation's record blocks; the importing
-        # thread reports them, in its language (this may run in the pipeline's thread).
-        self.conflicts: deque[tuple[int, str]] = deque()
+        self.conflict = conflict
         self.created = 0
         self.unchanged = 0
         self.children: Counter[str] = Counter()
@@ -216,7 +216,8 @@ class Writer:
             elif owner == self.org_id:
                 self.unchanged += 1
             else:
-                self.conflicts.append((record.row, record.values["external_id"]))
+                self.conflict(record, _("this external id is already used by another "
+                                        "organisation's record"))
         self.created += len(new)
         self._count(new)
         if write and not self.dry_run and new:
