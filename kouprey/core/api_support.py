@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import django_filters as df
 from django.conf import settings
@@ -25,6 +25,7 @@ from pydantic import create_model
 
 from kouprey.core.models import Organisation, User
 from kouprey.reference.models import Agency, Country, Place, Taxon
+from kouprey.web.lists import COUNT_LIMIT
 
 RefIn = int | str  # a reference record's id, or its code
 MAX_PAGE_SIZE = 500
@@ -180,6 +181,9 @@ def filter_query_schema(name: str, filterset: type[df.FilterSet]) -> type[Schema
             help_text += f": {choices}"
         fields[key] = (str | None, Field(None, description=help_text))
     fields["page"] = (int, Field(1, ge=1, description="Page number, from 1"))
+    fields["count"] = (Literal["exact", "capped"], Field("exact", description=(
+        "exact: count every match; capped: count at most 1,000 (faster on big lists; "
+        "count_is_exact says whether more match)")))
     fields["page_size"] = (int | None, Field(None, ge=1, le=MAX_PAGE_SIZE,
                                              description="Records per page"))
     return create_model(name, __base__=Schema, **fields)
@@ -217,7 +221,10 @@ def page_of(request: HttpRequest, queryset: QuerySet[Any]) -> tuple[list[int], d
     except ValueError as exc:
         raise field_error("page", gettext("Give a whole number.")) from exc
     size = min(max(size, 1), MAX_PAGE_SIZE)
-    count = queryset.count()
+    exact = request.GET.get("count", "exact") != "capped"
+    count = queryset.count() if exact else queryset.order_by()[:COUNT_LIMIT + 1].count()
+    exact = exact or count <= COUNT_LIMIT
+    count = count if exact else COUNT_LIMIT
     pages = max(math.ceil(count / size), 1)
     start = (number - 1) * size
     ids = list(queryset.values_list("pk", flat=True)[start:start + size])
@@ -229,8 +236,8 @@ def page_of(request: HttpRequest, queryset: QuerySet[Any]) -> tuple[list[int], d
         query["page"] = str(n)
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
-    return ids, {"count": count, "page": number, "pages": pages, "page_size": size,
-                 "next": link(number + 1), "previous": link(number - 1)}
+    return ids, {"count": count, "count_is_exact": exact, "page": number, "pages": pages,
+                 "page_size": size, "next": link(number + 1), "previous": link(number - 1)}
 
 
 def api_user(request: HttpRequest) -> User:
@@ -244,7 +251,9 @@ def in_order(objects: Iterable[Any], ids: list[int]) -> list[Any]:
 
 
 class PageMeta(Schema):
-    count: int = Field(description="Records matching the filters, on all pages")
+    count: int = Field(description="Records matching the filters, on all pages (with "
+                       "count=capped and count_is_exact false: more than this many match)")
+    count_is_exact: bool = Field(True, description="False when count=capped stopped counting")
     page: int
     pages: int
     page_size: int
