@@ -22,6 +22,7 @@ from kouprey.core.querysets import RestrictedManager
 
 ALL_MONTHS = -1  # a DirtyMonth meaning "everything" (TRUNCATE, missing triggers)
 UNDATED = 0  # the month of the cases without a linked seizure
+EVERYTHING, COURT = 0, 1  # DirtyMonth.part: every figure, or only those cases decide
 
 
 class Bucket(models.Model):
@@ -65,6 +66,9 @@ class DirtyMonth(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     month = models.IntegerField()
+    # EVERYTHING (a seizure or its rows changed), or COURT: a case, its events, agencies,
+    # sharing or links changed, so only prosecution, conviction, verdict and case figures.
+    part = models.PositiveSmallIntegerField(db_default=EVERYTHING)
 
     def __str__(self) -> str:
         return str(self.month)

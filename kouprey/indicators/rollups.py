@@ -27,7 +27,14 @@ from django.db.models import Max, Q, Sum
 
 from kouprey.indicators import services, tallies
 from kouprey.indicators.breakdowns import BREAKDOWNS, Flows
-from kouprey.indicators.models import ALL_MONTHS, UNDATED, Bucket, DirtyMonth, Tally
+from kouprey.indicators.models import (
+    ALL_MONTHS,
+    EVERYTHING,
+    UNDATED,
+    Bucket,
+    DirtyMonth,
+    Tally,
+)
 from kouprey.reference.models import CommodityType
 from kouprey.seizures.services import WORKED_TO_RAW
 
@@ -92,52 +99,78 @@ def refresh(using: str = DEFAULT_DB_ALIAS) -> int:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK])
 
 
+def _delete(queryset: Any) -> None:
+    """One DELETE statement: ``QuerySet.delete()`` would first fetch every row, because the
+    audit log listens to the deletions of all models."""
+    queryset._raw_delete(queryset.db)  # noqa: SLF001
+
+
 def _store(using: str) -> int:
     connection = connections[using]
     dirty = DirtyMonth.objects.using(using)
     last = dirty.aggregate(last=Max("id"))["last"]
     if last is None:
         return 0
-    months = set(dirty.filter(id__lte=last).values_list("month", flat=True).distinct())
+    marks = set(dirty.filter(id__lte=last).values_list("month", "part").distinct())
+    whole = {m for m, part in marks if part == EVERYTHING and m != UNDATED}
+    court = {m for m, _ in marks} - whole  # cases decide only these months' changes
     tally = Tally.objects.using(using)
-    if ALL_MONTHS in months:
-        computed = tallies.compute(connection, None, True)
-        tally.all().delete()
-        years = None
+    if ALL_MONTHS in whole | court:
+        computed = [tallies.compute(connection, None, True)]
+        _delete(tally.all())
+        _store_rows(computed, using)
+        _sum_years(connection, None)
     else:
-        dated = sorted(m for m in months if m > 0)
-        computed = tallies.compute(connection, [month_range(m) for m in dated],
-                                   UNDATED in months)
-        tally.filter(month__in=[*dated, *({UNDATED} & months)]).delete()
-        years = {m // 100 for m in dated}
-    ids = ensure_buckets(computed.signatures, using)
-    tally.bulk_create((Tally(month=m, bucket_id=ids[sig], validated=v, dimension=d, key=k,
-                             seizures=f[0], weight_g=f[1], weighed=f[2], worked_g=f[3])
-                       for (m, sig, v, d, k), f in computed.rows.items()), batch_size=2000)
-    _sum_years(connection, years)
-    dirty.filter(id__lte=last).delete()
-    return len(months)
+        computed = []
+        if whole:
+            computed.append(tallies.compute(connection, [month_range(m) for m in sorted(whole)],
+                                            False))
+        if court:
+            computed.append(tallies.compute(connection, [month_range(m) for m in sorted(court)
+                                                         if m], UNDATED in court,
+                                            court_only=True))
+        _delete(tally.filter(month__in=sorted(whole)))
+        _delete(tally.filter(month__in=sorted(court), dimension__in=tallies.COURT_DIMENSIONS))
+        _store_rows(computed, using)
+        _sum_years(connection, {m // 100 for m in whole})
+        _sum_years(connection, {m // 100 for m in court if m} - {m // 100 for m in whole},
+                   tallies.COURT_DIMENSIONS)
+    _delete(dirty.filter(id__lte=last))
+    return len({m for m, _ in marks})
 
 
-def _sum_years(connection: Any, years: set[int] | None) -> None:
-    """The year rows (month ``-yyyy``): the sum of the year's month rows."""
+def _store_rows(computed: list[tallies.Computed], using: str) -> None:
+    ids = ensure_buckets(set().union(*(c.signatures for c in computed)), using)
+    Tally.objects.using(using).bulk_create(
+        (Tally(month=m, bucket_id=ids[sig], validated=v, dimension=d, key=k, seizures=f[0],
+               weight_g=f[1], weighed=f[2], worked_g=f[3])
+         for c in computed for (m, sig, v, d, k), f in c.rows.items()), batch_size=2000)
+
+
+def _sum_years(connection: Any, years: set[int] | None,
+               dimensions: tuple[str, ...] | None = None) -> None:
+    """The year rows (month ``-yyyy``): the sums of the years' month rows (of ``dimensions``
+    only, when given); ``years`` None: every year."""
     tally = Tally.objects.using(connection.alias)
-    if years is None:
-        tally.filter(month__lt=0).delete()
-    else:
-        tally.filter(month__in=[-y for y in years]).delete()
+    if years is not None and not years:
+        return
+    old = tally.filter(month__lt=0) if years is None else tally.filter(
+        month__in=[-y for y in years])
+    _delete(old if dimensions is None else old.filter(dimension__in=dimensions))
     q = connection.ops.quote_name
     names = ["month", "bucket_id", "validated", "dimension", "key"]
     figures = ["seizures", "weight_g", "weighed", "worked_g"]
-    where, params = "month > 0", []
+    where = f"{q('month')} > 0"
+    params: list[Any] = []
     if years is not None:
-        if not years:
-            return
-        where += " AND month / 100 IN (" + ", ".join(["%s"] * len(years)) + ")"
-        params = sorted(years)
+        where += f" AND {q('month')} / 100 IN (" + ", ".join(["%s"] * len(years)) + ")"
+        params += sorted(years)
+    if dimensions is not None:
+        where += f" AND {q('dimension')} IN (" + ", ".join(["%s"] * len(dimensions)) + ")"
+        params += list(dimensions)
     grouped = ", ".join(q(n) for n in names[1:])
     with connection.cursor() as cursor:
-        cursor.execute(  # nosec B608
+        cursor.execute(  # nosec B608 - names from the model, values as parameters
             f"INSERT INTO {q(Tally._meta.db_table)} ({', '.join(q(n) for n in names + figures)}) "  # noqa: SLF001
             f"SELECT -({q('month')} / 100), {grouped}, "
             + ", ".join(f"SUM({q(n)})" for n in figures)

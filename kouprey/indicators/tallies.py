@@ -44,6 +44,7 @@ TallyKey = tuple[int, str, bool, str, str]  # month, signature, validated, dimen
 Tallies = dict[TallyKey, list[int]]  # seizures, weight_g, weighed, worked_g
 SCOPE = "indicators_scope"  # the temporary table of the seizures being counted
 CASE_DIMENSIONS = ("cases", "interagency")
+COURT_DIMENSIONS = ("prosecuted", "convicted", "verdict", *CASE_DIMENSIONS)
 
 
 def table(model: Any) -> str:
@@ -130,13 +131,15 @@ class Computed:
 
 
 def compute(connection: BaseDatabaseWrapper, ranges: Sequence[Range] | None,
-            undated_cases: bool) -> Computed:
+            undated_cases: bool, court_only: bool = False) -> Computed:
     """The tallies of the seizures dated in ``ranges`` (None: every seizure), and of the cases
-    whose earliest linked seizure is; ``undated_cases`` adds the cases without seizures."""
+    whose earliest linked seizure is; ``undated_cases`` adds the cases without seizures;
+    ``court_only``: only the dimensions that cases decide (COURT_DIMENSIONS)."""
     counter = Counter()
     with connection.cursor() as cursor:
         _fill_scope(connection, cursor, ranges)
-        _seizure_figures(connection, cursor, counter)
+        if not court_only:
+            _seizure_figures(connection, cursor, counter)
         case_sigs, undated = _case_signatures(connection, cursor, undated_cases)
         _court_figures(cursor, counter, case_sigs)
         _case_figures(cursor, counter, case_sigs, ranges, undated)

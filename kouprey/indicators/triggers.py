@@ -10,6 +10,8 @@ COPY, raw SQL, the sqlite3 shell) marks the months it touches, in its own transa
 - a case, its events, agencies or sharing: the months of all its linked seizures, or month 0
   (cases without seizures) when it has none;
 - a case-seizure link: the seizure's month and the case's (as for a case);
+- marks from cases (and the other seizures of a case whose seizure changed date) name
+  ``part`` COURT: only the figures that depend on cases are recomputed for them;
 - TRUNCATE (PostgreSQL): everything.
 
 Reference data needs none: labels and the ivory commodities are read when the table is.
@@ -34,7 +36,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from kouprey.cases.models import Case, CaseAgency, CaseEvent
-from kouprey.indicators.models import ALL_MONTHS, DirtyMonth
+from kouprey.indicators.models import ALL_MONTHS, COURT, EVERYTHING, DirtyMonth
 from kouprey.indicators.tallies import column, month_of, month_sql, table
 from kouprey.seizures.models import OriginCountry, Seizure, SeizureItem, Suspect, TransitCountry
 
@@ -86,21 +88,23 @@ class Sql:
     def month(self, expression: str) -> str:
         return month_sql(self.vendor, expression, percent="%")
 
-    def of_seizures(self, rel: str, id_col: str) -> str:
-        return (f"SELECT {self.month(f's.{self.day}')} AS month FROM {rel} "
+    def of_seizures(self, rel: str, id_col: str, part: int) -> str:
+        return (f"SELECT {self.month(f's.{self.day}')} AS month, {part} AS part FROM {rel} "
                 f"JOIN {self.s} s ON s.id = r.{id_col}")
 
     def of_case(self, rel: str, case_col: str, exclude: str = "") -> list[str]:
-        linked = (f"SELECT {self.month(f's.{self.day}')} AS month FROM {rel} "
+        linked = (f"SELECT {self.month(f's.{self.day}')} AS month, {COURT} AS part FROM {rel} "
                   f"JOIN {self.links} l ON l.{self.case_col} = r.{case_col} "
                   f"JOIN {self.s} s ON s.id = l.{self.seizure_col}")
-        alone = (f"SELECT 0 AS month FROM {rel} WHERE NOT EXISTS (SELECT 1 FROM {self.links} l "
+        alone = (f"SELECT 0 AS month, {COURT} AS part FROM {rel} WHERE NOT EXISTS "
+                 f"(SELECT 1 FROM {self.links} l "
                  f"WHERE l.{self.case_col} = r.{case_col}{exclude})")
         return [linked, alone]
 
     def co_linked(self, rel: str, changed: str = "") -> str:
         """The months of the seizures sharing a case with the seizures in ``rel``."""
-        return (f"SELECT {self.month(f's.{self.day}')} AS month FROM {rel} {changed}"
+        return (f"SELECT {self.month(f's.{self.day}')} AS month, {COURT} AS part "
+                f"FROM {rel} {changed}"
                 f"JOIN {self.links} l1 ON l1.{self.seizure_col} = r.id "
                 f"JOIN {self.links} l2 ON l2.{self.case_col} = l1.{self.case_col} "
                 f"JOIN {self.s} s ON s.id = l2.{self.seizure_col}")
@@ -108,21 +112,23 @@ class Sql:
     def selects(self, w: Watched, rel: str, event: str, new_ids: str = "") -> list[str]:
         """Months touched by the rows of ``rel`` (one side: old or new rows)."""
         if w.kind == "seizure":
-            found = [f"SELECT {self.month(f'r.{self.day}')} AS month FROM {rel}"]
+            found = [f"SELECT {self.month(f'r.{self.day}')} AS month, {EVERYTHING} AS part "
+                     f"FROM {rel}"]
             if event == "ad":
                 found.append(self.co_linked(rel))
             return found
         if w.kind == "child":
-            return [self.of_seizures(rel, w.columns[0])]
+            return [self.of_seizures(rel, w.columns[0], EVERYTHING)]
         if w.kind == "case":
             return self.of_case(rel, w.columns[0])
         exclude = f" AND l.id NOT IN ({new_ids})" if event == "ai" and new_ids else ""
-        return [self.of_seizures(rel, self.seizure_col),
+        return [self.of_seizures(rel, self.seizure_col, COURT),
                 *self.of_case(rel, self.case_col, exclude)]
 
     @staticmethod
     def insert(selects: list[str]) -> str:
-        return (f"INSERT INTO {table(DirtyMonth)} (month) SELECT DISTINCT month FROM ("  # nosec B608
+        return (f"INSERT INTO {table(DirtyMonth)} (month, part) "  # nosec B608
+                "SELECT DISTINCT month, part FROM ("
                 + " UNION ".join(selects) + ") found")
 
 

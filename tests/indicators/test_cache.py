@@ -24,7 +24,7 @@ from kouprey.cases.models import CaseEvent
 from kouprey.cli import app
 from kouprey.core.models import Organisation
 from kouprey.core.permissions import Confidentiality, Role
-from kouprey.indicators import cache, services
+from kouprey.indicators import cache
 from kouprey.indicators.services import Indicator, Scope, find
 from kouprey.reference.models import Place
 from kouprey.seizures.importers import import_seizures
