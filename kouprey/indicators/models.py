@@ -22,6 +22,7 @@ from kouprey.core.querysets import RestrictedManager
 
 ALL_MONTHS = -1  # a DirtyMonth meaning "everything" (TRUNCATE, missing triggers)
 UNDATED = 0  # the month of the cases without a linked seizure
+RESOLVE = -2  # a DirtyMonth naming a seizure or case (SQLite) whose months are looked up
 EVERYTHING, COURT = 0, 1  # DirtyMonth.part: every figure, or only those cases decide
 
 
@@ -69,6 +70,12 @@ class DirtyMonth(models.Model):
     # EVERYTHING (a seizure or its rows changed), or COURT: a case, its events, agencies,
     # sharing or links changed, so only prosecution, conviction, verdict and case figures.
     part = models.PositiveSmallIntegerField(db_default=EVERYTHING)
+    # With month RESOLVE (SQLite's triggers): the seizure or case whose months are meant.
+    # A seizure marked COURT also means the seizures sharing a case with it; a case, its
+    # seizures' months and month 0. Never let a migration rebuild this table on SQLite
+    # with the triggers in place (they name it): drop them first, as 0002 does.
+    seizure_pk = models.BigIntegerField(null=True, blank=True)
+    case_pk = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return str(self.month)

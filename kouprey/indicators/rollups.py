@@ -27,15 +27,20 @@ from django.db.models import Max, Q, Sum
 
 from kouprey.indicators import services, tallies
 from kouprey.indicators.breakdowns import BREAKDOWNS, Flows
+from kouprey.cases.models import Case
 from kouprey.indicators.models import (
     ALL_MONTHS,
+    COURT,
     EVERYTHING,
+    RESOLVE,
     UNDATED,
     Bucket,
     DirtyMonth,
     Tally,
 )
+from kouprey.indicators.tallies import column, table
 from kouprey.reference.models import CommodityType
+from kouprey.seizures.models import Seizure
 from kouprey.seizures.services import WORKED_TO_RAW
 
 LOCK = 0x6B6F7570  # PostgreSQL advisory lock of the refreshers ("koup")
@@ -105,13 +110,39 @@ def _delete(queryset: Any) -> None:
     queryset._raw_delete(queryset.db)  # noqa: SLF001
 
 
+def dirty_months(connection: Any, last: int | None = None) -> set[tuple[int, int]]:
+    """(month, part) of the marks up to id ``last`` (all: None), the seizures and cases the
+    SQLite triggers name looked up: a seizure's month; for a seizure marked COURT also the
+    months of the seizures sharing a case with it; for a case its seizures' months and 0."""
+    marks, s, links = table(DirtyMonth), table(Seizure), table(Case.seizures.through)
+    month = tallies.month_sql(connection.vendor, f"s.{column(Seizure, 'date')}")
+    upto, params = ("AND d.id <= %s", [last]) if last is not None else ("", [])
+    named = f"d.month = {RESOLVE} {upto}"
+    with connection.cursor() as cursor:
+        cursor.execute(  # nosec B608 - names from the models, values as parameters
+            f"SELECT DISTINCT d.month, d.part FROM {marks} d WHERE d.month <> {RESOLVE} {upto} "
+            f"UNION SELECT {month}, d.part FROM {marks} d "
+            f"JOIN {s} s ON s.id = d.seizure_pk WHERE {named} "
+            f"UNION SELECT {month}, {COURT} FROM {marks} d "
+            f"JOIN {links} l1 ON l1.seizure_id = d.seizure_pk "
+            f"JOIN {links} l2 ON l2.case_id = l1.case_id JOIN {s} s ON s.id = l2.seizure_id "
+            f"WHERE {named} AND d.part = {COURT} "
+            f"UNION SELECT {month}, {COURT} FROM {marks} d "
+            f"JOIN {links} l ON l.case_id = d.case_pk JOIN {s} s ON s.id = l.seizure_id "
+            f"WHERE {named} "
+            f"UNION SELECT {UNDATED}, {COURT} FROM {marks} d "
+            f"WHERE {named} AND d.case_pk IS NOT NULL",
+            params * 5)
+        return {(int(m), int(p)) for m, p in cursor.fetchall()}
+
+
 def _store(using: str) -> int:
     connection = connections[using]
     dirty = DirtyMonth.objects.using(using)
     last = dirty.aggregate(last=Max("id"))["last"]
     if last is None:
         return 0
-    marks = set(dirty.filter(id__lte=last).values_list("month", "part").distinct())
+    marks = dirty_months(connection, last)
     whole = {m for m, part in marks if part == EVERYTHING and m != UNDATED}
     court = {m for m, _ in marks} - whole  # cases decide only these months' changes
     tally = Tally.objects.using(using)
@@ -254,7 +285,7 @@ def compute(scope: services.Scope, using: str = DEFAULT_DB_ALIAS) -> list[servic
     known = dict(Bucket.objects.using(using).values_list("signature", "pk"))
     visible = set(Bucket.objects.using(using).restrict(scope.reader, "view")
                   .values_list("signature", flat=True))
-    dirty = set(DirtyMonth.objects.using(using).values_list("month", flat=True).distinct())
+    dirty = {m for m, _ in dirty_months(connection)}
     todo = plan(scope.since, scope.until, dirty)
     stored = Tally.objects.using(using).filter(todo.stored)
     if visible != known.keys():

@@ -16,7 +16,8 @@ COPY, raw SQL, the sqlite3 shell) marks the months it touches, in its own transa
 
 Reference data needs none: labels and the ivory commodities are read when the table is.
 SQLite: row-level triggers, re-created after every migrate (a table rebuilt by a migration
-loses them; when any was missing, everything is marked). PostgreSQL: statement-level
+loses them; when any was missing, everything is marked); they note the seizure or case a
+row belongs to, whose months are found when the marks are read. PostgreSQL: statement-level
 triggers over transition tables, so a COPY of millions of rows costs one grouped INSERT.
 ``bulk()`` lets an importer switch them off inside its own transaction and mark the months
 it wrote itself.
@@ -36,7 +37,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from kouprey.cases.models import Case, CaseAgency, CaseEvent
-from kouprey.indicators.models import ALL_MONTHS, COURT, EVERYTHING, DirtyMonth
+from kouprey.indicators.models import ALL_MONTHS, COURT, EVERYTHING, RESOLVE, DirtyMonth
 from kouprey.indicators.tallies import column, month_of, month_sql, table
 from kouprey.seizures.models import OriginCountry, Seizure, SeizureItem, Suspect, TransitCountry
 
@@ -133,30 +134,46 @@ class Sql:
 
 
 # --- SQLite: row-level triggers ------------------------------------------------------------
+# Their bodies name no table but the marks': SQLite checks every trigger when a migration
+# rebuilds a table (DROP, then RENAME), and a trigger naming the dropped table fails that.
+# So a row notes its own month (a seizure) or the seizure or case it belongs to, and
+# indicators.rollups.dirty_months finds their months when reading the marks.
 
 SQLITE_EVENTS = {"ai": ("INSERT", ["NEW"]), "au": ("UPDATE", ["OLD", "NEW"]),
                  "ad": ("DELETE", ["OLD"])}
 
 
-def _sqlite_rel(w: Watched, row: str) -> str:
-    return "(SELECT " + ", ".join(f"{row}.{c} AS {c}" for c in w.columns) + ") r"
+def _sqlite_marks(w: Watched, row: str) -> list[str]:
+    """``(month, part, seizure_pk, case_pk)`` value lists for one row of ``w``."""
+    if w.kind == "seizure":
+        return [f"({month_sql('sqlite', f'{row}.{w.columns[1]}', percent='%')}, "
+                f"{EVERYTHING}, NULL, NULL)"]
+    if w.kind == "child":
+        return [f"({RESOLVE}, {EVERYTHING}, {row}.{w.columns[0]}, NULL)"]
+    if w.kind == "case":
+        return [f"({RESOLVE}, {COURT}, NULL, {row}.{w.columns[0]})"]
+    return [f"({RESOLVE}, {COURT}, {row}.{w.columns[2]}, {row}.{w.columns[1]})"]
+
+
+MARK_COLUMNS = "(month, part, seizure_pk, case_pk)"
 
 
 def sqlite_triggers(w: Watched) -> dict[str, str]:
     """Trigger name -> CREATE statement, for one table."""
-    sql = Sql("sqlite")
+    marks = table(DirtyMonth)
     found = {}
     for suffix, (event, rows) in SQLITE_EVENTS.items():
-        body = "; ".join(sql.insert(sql.selects(w, _sqlite_rel(w, row), suffix,
-                                                new_ids="NEW.id")) for row in rows)
+        values = ", ".join(v for row in rows for v in _sqlite_marks(w, row))
         name = f"{w.table}_{PREFIX}_{suffix}"
         found[name] = (f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {w.table} "
-                       f"BEGIN {body}; END")
+                       f"BEGIN INSERT INTO {marks} {MARK_COLUMNS} VALUES {values}; END")
     if w.kind == "seizure":  # a new date: the cases of this seizure may begin elsewhere
         name = f"{w.table}_{PREFIX}_au_date"
-        found[name] = (f"CREATE TRIGGER IF NOT EXISTS {name} AFTER UPDATE OF {w.columns[1]} "
-                       f"ON {w.table} WHEN OLD.{w.columns[1]} IS NOT NEW.{w.columns[1]} BEGIN "
-                       f"{sql.insert([sql.co_linked(_sqlite_rel(w, 'NEW'))])}; END")
+        day = w.columns[1]
+        found[name] = (f"CREATE TRIGGER IF NOT EXISTS {name} AFTER UPDATE OF {day} "
+                       f"ON {w.table} WHEN OLD.{day} IS NOT NEW.{day} BEGIN "
+                       f"INSERT INTO {marks} {MARK_COLUMNS} VALUES "
+                       f"({RESOLVE}, {COURT}, NEW.id, NULL); END")
     return found
 
 

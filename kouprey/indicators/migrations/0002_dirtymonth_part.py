@@ -3,6 +3,19 @@
 from django.db import migrations, models
 
 
+def drop_sqlite_triggers(apps, schema_editor):
+    """The 0001 triggers name this table: SQLite cannot rebuild it while they exist (they
+    are created again, in their new form, after the migrate)."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                       "AND name LIKE '%indicators_dirty%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -10,6 +23,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_sqlite_triggers, migrations.RunPython.noop),
         migrations.AddField(
             model_name='dirtymonth',
             name='part',
