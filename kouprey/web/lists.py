@@ -69,6 +69,7 @@ from django.utils.translation import gettext_lazy as _
 from kouprey.core import dataversion, tabular
 from kouprey.core.models import AuditEntry
 from kouprey.core.permissions import EXPORT, VIEW, can
+from kouprey.core.search import share_on_postgres
 from kouprey.web import sorting, widgets
 
 FORMATS = ("html", "json", "csv", "xlsx")
@@ -282,9 +283,11 @@ class CountCachedPaginator(Paginator):
     Inside a transaction (``atomic``) nothing is cached, as in ``indicators.cache``.
     """
 
-    def __init__(self, object_list: Any, per_page: int, limit: int | None = None) -> None:
+    def __init__(self, object_list: Any, per_page: int, limit: int | None = None,
+                 walk: bool = False) -> None:
         super().__init__(object_list, per_page)
         self.limit = limit
+        self.walk = walk  # count inside web.sorting.walking (common search words)
 
     @cached_property
     def count(self) -> int:
@@ -318,6 +321,9 @@ class CountCachedPaginator(Paginator):
     def _count_rows(self, queryset: QuerySet[Any]) -> int:
         if self.limit is None:
             return queryset.order_by().count()
+        if self.walk:
+            with sorting.walking(queryset.db):
+                return queryset.order_by()[:self.limit + 1].count()
         # COUNT(*) over any limit + 1 matching rows (a subquery with LIMIT, no ORDER BY:
         # a sort by a joined column would have to read every match first).
         return queryset.order_by()[:self.limit + 1].count()
@@ -332,11 +338,11 @@ def exact_count_wanted(request: HttpRequest) -> bool:
     return request.GET.get(COUNT_PARAM, "") == "exact"
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None
-             ) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None,
+             walk: bool = False) -> Page:
     """The requested page; the count is capped at ``COUNT_LIMIT`` unless ``?count=exact``."""
     limit = None if exact_count_wanted(request) else COUNT_LIMIT
-    paginator = CountCachedPaginator(queryset, per_page or settings.PAGE_SIZE, limit)
+    paginator = CountCachedPaginator(queryset, per_page or settings.PAGE_SIZE, limit, walk)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -351,14 +357,19 @@ def prepared_page(request: HttpRequest, records: QuerySet[Any],
     by_related = sorting.related_sort(records)
     if by_related is not None:  # e.g. by place name: read place by place (web.sorting)
         ids_in_order = sorting.GroupedIds(ids_in_order, *by_related)
-    page = paginate(request, ids_in_order)
+    # PostgreSQL, common search words: count and read by walking the list's index.
+    share = share_on_postgres(records.model, request.GET.get("q", "")) \
+        if by_related is None else None
+    page = paginate(request, ids_in_order, walk=(share or 0) >= sorting.WALK_COUNT_SHARE)
     paginator: Any = page.paginator
-    fenced = None
+    read: list[Any] | None = None  # the page's ids when read another way (web.sorting)
     if by_related is None and paginator.count:
-        fenced = sorting.fenced_page(
-            ids_in_order, paginator.count if paginator.count_is_exact else None,
-            page.start_index() - 1, page.end_index())
-    ids = list(page.object_list) if fenced is None else fenced
+        start, stop = page.start_index() - 1, page.end_index()
+        known = paginator.count if paginator.count_is_exact else None
+        read = sorting.fenced_page(ids_in_order, known, start, stop)
+        if read is None and (share or 0) >= sorting.WALK_PAGE_SHARE and known is None:
+            read = sorting.walked_page(ids_in_order, start, stop)
+    ids = list(page.object_list) if read is None else read
     loaded = {r.pk: r for r in prepare(records.model._default_manager.filter(pk__in=ids))}
     page.object_list = [loaded[pk] for pk in ids if pk in loaded]
     return page

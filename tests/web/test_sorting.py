@@ -90,3 +90,44 @@ def test_a_fenced_page_is_the_same_slice(seizures):
         assert page is None  # SQLite's planner sorts the filtered rows itself
     else:
         assert page == list(ids[2:5])
+
+
+def test_common_search_words_walk_to_the_same_pages(client, settings, seizures, monkeypatch):
+    """PostgreSQL reads a page of common words by walking the date index (web.sorting.
+    walking); the pages and the count are the same as through the trigram index."""
+    from kouprey.core.search import share_on_postgres
+    from kouprey.seizures.services import refresh_search_text
+    from kouprey.web import lists
+
+    for s in seizures:
+        refresh_search_text(s)
+    settings.PAGE_SIZE = 2
+    monkeypatch.setattr(lists, "COUNT_LIMIT", 3)
+
+    def pages() -> list:
+        return [client.get(LIST, {"q": "R0", "page": n, "format": "json"}).json()
+                for n in (1, 2)]
+
+    usual = pages()
+    monkeypatch.setattr(sorting, "WALK_PAGE_SHARE", 0)
+    monkeypatch.setattr(sorting, "WALK_COUNT_SHARE", 0)
+    walked = pages()
+    assert [p["results"] for p in walked] == [p["results"] for p in usual]
+    assert [(p["count"], p["count_is_exact"]) for p in walked] == [(3, False), (3, False)]
+    share = share_on_postgres(Seizure, "R0")
+    from django.db import connection
+
+    assert share is None if connection.vendor != "postgresql" else 0 < share <= 1
+
+
+def test_walking_settings_end_with_the_block():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+    with connection.cursor() as cursor:
+        with sorting.walking("default"):  # inside the test's transaction
+            cursor.execute("SHOW enable_sort")
+            assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW enable_sort")
+        assert cursor.fetchone()[0] == "on"
