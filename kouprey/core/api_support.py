@@ -206,6 +206,7 @@ def filtered(request: HttpRequest, filterset: type[df.FilterSet],
              queryset: QuerySet[Any]) -> QuerySet[Any]:
     """The records of ``queryset`` the query string's filters keep (422 on a bad filter)."""
     data = _codes_to_ids(request.GET, filterset, Refs(request.user))
+    data.setdefault("count", "exact")  # the API counts exactly unless asked (page_of)
     filters = filterset(data, queryset=queryset, request=request)
     if not filters.is_valid():
         raise PayloadError([{"field": key, "message": str(message)}

@@ -65,7 +65,7 @@ def _contains_every(queryset: QuerySet[Any], words: list[str]) -> QuerySet[Any]:
     return queryset.filter(condition)
 
 
-def search(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
+def search(queryset: QuerySet[Any], query: str, stops_early: bool = True) -> QuerySet[Any]:
     """Records whose search text contains every word of ``query``.
 
     SQLite: ``id IN (FTS matches)`` reads every match before the list can sort or count
@@ -74,7 +74,9 @@ def search(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
     with more matches is checked on each row (``LIKE``) while the list walks its own index
     (by date) and stops at the page or at the count's limit (``lists.COUNT_LIMIT``), finding
     a match every few rows. Short words (under 3 characters, which the trigram index cannot
-    find) are always checked on each row.
+    find) are always checked on each row. When the caller reads every match anyway (an
+    exact count, a download: ``stops_early=False``) the FTS matches are listed whatever
+    their number.
     """
     words = [w for w in query.split() if w]
     if not words:
@@ -82,7 +84,7 @@ def search(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
     if connection.vendor == "sqlite" and all(len(w) >= 3 for w in words):
         phrase = fts_phrase(words)
         table = fts_table(queryset.model)
-        if fts_matches(table, phrase, BROAD_MATCHES + 1) > BROAD_MATCHES:
+        if stops_early and fts_matches(table, phrase, BROAD_MATCHES + 1) > BROAD_MATCHES:
             return _contains_every(queryset, words)
         sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608  # nosec B608 B611
         matches = RawSQL(sql, [phrase])  # noqa: S611 - only the search phrase is input  # nosec B608 B611
@@ -116,11 +118,21 @@ def share_on_postgres(model: Any, query: str) -> float | None:
         return int(cursor.fetchone()[0]) / SAMPLE_ROWS
 
 
+def reads_every_match(data: Any) -> bool:
+    """Whether a list with these parameters reads every match: an exact count
+    (``count=exact``, lists.COUNT_PARAM) or a download; otherwise it stops at its page and
+    its count's limit, and filters may choose plans that find a few matches soon."""
+    data = data or {}
+    return data.get("count") == "exact" or data.get("format") in ("csv", "xlsx")
+
+
 class SearchFilter(df.CharFilter):
     """``?q=`` on list pages and the API."""
 
     def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
-        return search(qs, value) if value else qs
+        if not value:
+            return qs
+        return search(qs, value, stops_early=not reads_every_match(self.parent.data))
 
 
 def _sqlite_sql(table: str) -> list[str]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from kouprey.core.filters import IdsFilter, SortFilter
-from kouprey.core.search import SearchFilter
+from kouprey.core.search import SearchFilter, reads_every_match
 from kouprey.reference.models import Agency, CommodityType, Country, Place, Taxon
 from kouprey.seizures.models import Seizure
 
@@ -29,8 +29,9 @@ class AnyRelatedFilter(df.ModelChoiceFilter):
     (more than ``BROAD_RELATED`` rows, counted through the index up to that) filters
     ``EXISTS (SELECT 1 FROM child WHERE link = pk AND field = value)`` instead: listing half
     a million ids first cost 200 ms at 1M, while the list, walking its own index (by date),
-    finds a match every few records and stops at the page or the count's limit.
-    PostgreSQL plans both forms as the same semi-join.
+    finds a match every few records and stops at the page or the count's limit (not when
+    it reads every match: an exact count or a download). PostgreSQL plans both forms as the
+    same semi-join.
     """
 
     def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
@@ -47,7 +48,8 @@ class AnyRelatedFilter(df.ModelChoiceFilter):
             rows = model_field.related_model._base_manager.filter(  # noqa: SLF001
                 **{field_name: value})
             link = model_field.field.name
-        if rows[:BROAD_RELATED + 1].count() > BROAD_RELATED:
+        if not reads_every_match(self.parent.data) and \
+                rows[:BROAD_RELATED + 1].count() > BROAD_RELATED:
             return qs.filter(Exists(rows.filter(**{link: OuterRef("pk")})))
         return qs.filter(pk__in=rows.values(link))
 

@@ -104,3 +104,26 @@ def test_a_common_phrase_is_checked_per_row_with_the_same_results(monkeypatch):
     assert narrow == broad == sorted(s.pk for s in hits)
     if connection.vendor == "sqlite":
         assert "MATCH" not in queries.captured_queries[-1]["sql"]  # checked per row
+
+
+def test_lists_that_read_every_match_keep_the_index(monkeypatch):
+    """An exact count or a download reads every match: the FTS matches are listed even
+    when common (the per-row check would read every record)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kouprey.core import search as search_module
+    from kouprey.seizures.filters import SeizureFilter
+
+    hit = _seizure("raw ivory tusks")
+    _seizure("pangolin scales")
+    monkeypatch.setattr(search_module, "BROAD_MATCHES", 0)
+    assert search_module.reads_every_match({"count": "exact"})
+    assert search_module.reads_every_match({"format": "csv"})
+    assert not search_module.reads_every_match({"format": "json"})
+    for data, per_row in (({"q": "ivory"}, True), ({"q": "ivory", "count": "exact"}, False)):
+        with CaptureQueriesContext(connection) as queries:
+            found = list(SeizureFilter(data, queryset=Seizure.objects.all()).qs)
+        assert found == [hit]
+        if connection.vendor == "sqlite":
+            assert ("MATCH" not in queries.captured_queries[-1]["sql"]) is per_row

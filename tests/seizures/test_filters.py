@@ -62,6 +62,9 @@ def test_common_values_filter_per_record_with_the_same_results(monkeypatch):
         assert _ids({"taxon": lion.pk}) == ["LION"]
     assert "EXISTS" in queries.captured_queries[-1]["sql"]
     assert _ids({"taxon": lion.pk, "agency": gdce.pk}) == ["LION"]
+    with CaptureQueriesContext(connection) as queries:  # an exact count lists them (IN)
+        assert _ids({"taxon": lion.pk, "count": "exact"}) == ["LION"]
+    assert "EXISTS" not in queries.captured_queries[-1]["sql"]
 
 
 def test_case_agency_filter():
