@@ -34,7 +34,7 @@ from django.db import connections, router, transaction
 from django.utils.translation import get_language
 
 from kouprey.core import dataversion
-from kouprey.indicators import rollups, services
+from kouprey.indicators import rollups, services, store
 from kouprey.seizures.models import Seizure
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def compute(scope: services.Scope) -> list[services.Indicator]:
     if rows is not None:
         return rows
     for _attempt in range(ATTEMPTS):
-        rollups.refresh(connection.alias)
+        store.refresh(connection.alias)
         try:
             version, rows, consistent = _fresh(scope, connection)
         except rollups.Stale:  # a visibility written after the refresh: refresh again

@@ -7,7 +7,8 @@ Why: docs/decisions/2026-11-21-indicator-rollups.md.
   a reader sees is decided by the one rule, ``Bucket.objects.restrict(user, "view")``.
 - ``Tally``: additive figures of the seizures (or cases) of one month and one bucket, one
   row per dimension and key (a place, a commodity, a flow ...). ``month`` is ``yyyymm``;
-  ``yyyy00`` holds the sum of that year's months; ``0`` the cases without any seizure.
+  ``-yyyy`` holds the sum of that year's months, ``ALL_TIME`` the sum of all months, ``0``
+  the cases without any seizure.
 - ``DirtyMonth``: months whose tallies no longer match the records. Database triggers
   (indicators.triggers) add them in the writing transaction; readers recompute them.
 """
@@ -22,6 +23,7 @@ from kouprey.core.querysets import RestrictedManager
 
 ALL_MONTHS = -1  # a DirtyMonth meaning "everything" (TRUNCATE, missing triggers)
 UNDATED = 0  # the month of the cases without a linked seizure
+ALL_TIME = -100000  # the Tally rows summing every month (years are -yyyy)
 RESOLVE = -2  # a DirtyMonth naming a seizure or case (SQLite) whose months are looked up
 EVERYTHING, COURT = 0, 1  # DirtyMonth.part: every figure, or only those cases decide
 
@@ -56,7 +58,8 @@ class Tally(models.Model):
     worked_g = models.BigIntegerField(default=0)  # of which worked items, in grams
 
     class Meta:
-        indexes = [models.Index(fields=["month", "bucket"])]
+        constraints = [models.UniqueConstraint(
+            fields=["month", "bucket", "validated", "dimension", "key"], name="tally_once")]
 
     def __str__(self) -> str:
         return f"{self.month} {self.dimension}={self.key}: {self.seizures}"

@@ -14,7 +14,7 @@ from django.db import connection
 from kouprey.cases.models import Case, CaseAgency, CaseEvent
 from kouprey.core.models import User
 from kouprey.core.permissions import Confidentiality
-from kouprey.indicators import rollups, services
+from kouprey.indicators import rollups, services, store
 from kouprey.indicators.models import ALL_MONTHS, DirtyMonth, Tally
 from kouprey.indicators.services import Scope
 from kouprey.reference.models import CommodityType
@@ -48,7 +48,7 @@ def assert_exact(readers: list[User | None]) -> None:
             try:
                 fast = rollups.compute(scope)
             except rollups.Stale:
-                rollups.refresh()
+                store.refresh()
                 fast = rollups.compute(scope)
             assert table(fast) == table(services.compute(scope)), (user, fields)
 
@@ -170,14 +170,14 @@ def test_the_tallies_give_exactly_the_reference_table(seed: int) -> None:
     for _ in range(8):
         r.case(w)
     f.case(title="No seizure yet", owner_org=w.orgs[1])
-    rollups.refresh()
+    store.refresh()
     assert not DirtyMonth.objects.exists()
     assert_exact(readers)
     for round_number in range(4):
         for _ in range(6):
             w.pick(WRITES)(w)
         if round_number % 2:
-            rollups.refresh()  # stored again; otherwise the dirty months are computed
+            store.refresh()  # stored again; otherwise the dirty months are computed
         assert_exact(readers)
 
 
@@ -189,10 +189,10 @@ def test_each_write_keeps_the_table_exact(write: Callable[[r.World], None]) -> N
         r.seizure(w)
     for _ in range(4):
         r.case(w)
-    rollups.refresh()
+    store.refresh()
     write(w)
     assert_exact(readers)
-    rollups.refresh()
+    store.refresh()
     assert_exact(readers)
 
 
@@ -200,13 +200,13 @@ def test_a_refresh_stores_only_the_dirty_months() -> None:
     w = r.world(3)
     for _ in range(10):
         r.seizure(w)
-    rollups.refresh()
+    store.refresh()
     s = r.seizure(w)
     s.date = date(2019, 5, 17)
     s.save()
-    months = {m for m, _ in rollups.dirty_months(connection)}
+    months = {m for m, _ in store.dirty_months(connection)}
     assert 201905 in months
-    assert rollups.refresh() == len(months)
+    assert store.refresh() == len(months)
     assert Tally.objects.filter(month=201905, dimension="total").exists()
     assert Tally.objects.filter(month=-2019, dimension="total").exists()
 
@@ -217,7 +217,7 @@ def test_everything_dirty_is_one_pass() -> None:
         r.seizure(w)
     DirtyMonth.objects.create(month=ALL_MONTHS)
     assert_exact([None])  # computed from the records, nothing stored yet
-    rollups.refresh()
+    store.refresh()
     assert not DirtyMonth.objects.exists()
     assert_exact([None])
 
@@ -248,7 +248,7 @@ def test_a_seizure_seen_through_one_of_two_cases() -> None:
     f.event(theirs, CaseEvent.Kind.VERDICT, s.date + timedelta(days=10), outcome="conviction")
     f.event(mine, CaseEvent.Kind.VERDICT, s.date + timedelta(days=40), outcome="acquittal")
     reader = f.user(org=wcs)
-    rollups.refresh()
+    store.refresh()
     fast = rollups.compute(Scope(user=reader))
     assert table(fast) == table(services.compute(Scope(user=reader)))
     assert services.find(fast, "median_days_to_verdict").value == 40

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from kouprey.cases.models import Case, CaseEvent
 from kouprey.core.permissions import Confidentiality
-from kouprey.indicators import rollups, triggers
+from kouprey.indicators import store, triggers
 from kouprey.indicators.models import ALL_MONTHS, COURT, EVERYTHING, DirtyMonth
 from kouprey.reference.models import CommodityType
 from kouprey.seizures.models import Seizure, SeizureItem, TransitCountry
@@ -28,13 +28,13 @@ CASE_0 = {0} if connection.vendor == "sqlite" else set()
 def marked(action: Callable[[], Any]) -> set[int]:
     DirtyMonth.objects.all().delete()
     action()
-    return {month for month, _ in rollups.dirty_months(connection)}
+    return {month for month, _ in store.dirty_months(connection)}
 
 
 def parts(action: Callable[[], Any]) -> set[tuple[int, int]]:
     DirtyMonth.objects.all().delete()
     action()
-    return rollups.dirty_months(connection)
+    return store.dirty_months(connection)
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_raw_sql_marks_too(seizures: list[Seizure]) -> None:
         DirtyMonth.objects.all().delete()
         cursor.execute(f"UPDATE {table} SET date = %s WHERE id = %s",  # noqa: S608
                        [date(2020, 2, 2), seizures[2].pk])
-    assert {m for m, _ in rollups.dirty_months(connection)} == {201906, 202002}
+    assert {m for m, _ in store.dirty_months(connection)} == {201906, 202002}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE: PostgreSQL")
@@ -138,7 +138,7 @@ def test_truncate_marks_everything(seizures: list[Seizure]) -> None:
     with connection.cursor() as cursor:
         DirtyMonth.objects.all().delete()
         cursor.execute(f"TRUNCATE {table}")
-    assert {m for m, _ in rollups.dirty_months(connection)} == {ALL_MONTHS}
+    assert {m for m, _ in store.dirty_months(connection)} == {ALL_MONTHS}
 
 
 def test_a_lost_trigger_is_put_back_and_marks_everything() -> None:

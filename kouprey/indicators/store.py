@@ -1,0 +1,232 @@
+"""Keeping the stored tallies true to the records: the dirty months recomputed and stored.
+
+Three levels of rows, so that a table reads few of them: months (``yyyymm``), years
+(``-yyyy``: the sum of the year's months) and all time (``ALL_TIME``: the sum of every
+month; month 0, the cases without seizures, stays apart). A refresh recomputes the dirty
+months from the records (indicators.tallies), replaces their rows, and adds the difference
+between the new and the old rows to the year and all-time rows (an upsert on the unique
+row key), so one changed month costs its own recomputation, not a pass over the store.
+After a full rebuild (everything dirty) the year and all-time rows are summed in SQL.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Max
+
+from kouprey.cases.models import Case
+from kouprey.indicators import tallies
+from kouprey.indicators.models import (
+    ALL_MONTHS,
+    ALL_TIME,
+    COURT,
+    EVERYTHING,
+    RESOLVE,
+    UNDATED,
+    Bucket,
+    DirtyMonth,
+    Tally,
+)
+from kouprey.indicators.tallies import column, table
+from kouprey.seizures.models import Seizure
+
+# ruff: noqa: S608 - SQL text holds only names from model metadata and our own constants;
+# every value is a query parameter (bandit: the nosec B608 markers).
+
+LOCK = 0x6B6F7570  # PostgreSQL advisory lock of the refreshers ("koup")
+KEY = ["month", "bucket_id", "validated", "dimension", "key"]
+FIGURES = ["seizures", "weight_g", "weighed", "worked_g"]
+Row = tuple[int, int, bool, str, str]  # month, bucket id, validated, dimension, key
+
+
+def ensure_buckets(signatures: set[str], using: str) -> dict[str, int]:
+    """Bucket id of every signature, creating the missing ones (refresh only, under lock)."""
+    known = dict(Bucket.objects.using(using).values_list("signature", "pk"))
+    for sig in sorted(signatures - known.keys()):
+        owner, level, shared = sig.split(":", 2)
+        bucket = Bucket.objects.using(using).create(signature=sig, owner_org_id=int(owner),
+                                                    confidentiality=int(level))
+        if shared:
+            bucket.shared_with.set([int(i) for i in shared.split(",")])
+        known[sig] = bucket.pk
+    return known
+
+
+def month_range(month: int) -> tallies.Range:
+    year, number = divmod(month, 100)
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
+def dirty_months(connection: Any, last: int | None = None) -> set[tuple[int, int]]:
+    """(month, part) of the marks up to id ``last`` (all: None), the seizures and cases the
+    SQLite triggers name looked up: a seizure's month; for a seizure marked COURT also the
+    months of the seizures sharing a case with it; for a case its seizures' months and 0."""
+    marks, s, links = table(DirtyMonth), table(Seizure), table(Case.seizures.through)
+    month = tallies.month_sql(connection.vendor, f"s.{column(Seizure, 'date')}")
+    upto, params = ("AND d.id <= %s", [last]) if last is not None else ("", [])
+    named = f"d.month = {RESOLVE} {upto}"
+    # SQLite: CROSS JOIN keeps the (few) marks the outer loop, not the million links.
+    join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+    with connection.cursor() as cursor:
+        cursor.execute(  # nosec B608 - names from the models, values as parameters
+            f"SELECT DISTINCT d.month, d.part FROM {marks} d WHERE d.month <> {RESOLVE} {upto} "
+            f"UNION SELECT {month}, d.part FROM {marks} d "
+            f"{join} {s} s ON s.id = d.seizure_pk WHERE {named} "
+            f"UNION SELECT {month}, {COURT} FROM {marks} d "
+            f"{join} {links} l1 ON l1.seizure_id = d.seizure_pk "
+            f"{join} {links} l2 ON l2.case_id = l1.case_id {join} {s} s ON s.id = l2.seizure_id "
+            f"WHERE {named} AND d.part = {COURT} "
+            f"UNION SELECT {month}, {COURT} FROM {marks} d "
+            f"{join} {links} l ON l.case_id = d.case_pk {join} {s} s ON s.id = l.seizure_id "
+            f"WHERE {named} "
+            f"UNION SELECT {UNDATED}, {COURT} FROM {marks} d "
+            f"WHERE {named} AND d.case_pk IS NOT NULL",
+            params * 5)
+        return {(int(m), int(p)) for m, p in cursor.fetchall()}
+
+
+def refresh(using: str = DEFAULT_DB_ALIAS) -> int:
+    """Store the tallies of the dirty months; returns how many months were recomputed.
+
+    PostgreSQL: one refresher at a time (a session advisory lock taken before the
+    transaction, so its REPEATABLE READ snapshot is taken after the previous refresher
+    committed); writers never wait for it, and the marks it deletes are those its snapshot
+    saw. SQLite: in one write transaction.
+    """
+    connection = connections[using]
+    if not DirtyMonth.objects.using(using).exists():
+        return 0
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using):
+            return _store(using)
+    if connection.in_atomic_block:  # a caller's transaction (a script, a test): lock in it
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            return _store(using)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK])
+    try:
+        with transaction.atomic(using=using):
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return _store(using)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK])
+
+
+def _delete(queryset: Any) -> None:
+    """One DELETE statement: ``QuerySet.delete()`` would first fetch every row, because the
+    audit log listens to the deletions of all models."""
+    queryset._raw_delete(queryset.db)  # noqa: SLF001
+
+
+def _store(using: str) -> int:
+    connection = connections[using]
+    dirty = DirtyMonth.objects.using(using)
+    last = dirty.aggregate(last=Max("id"))["last"]
+    if last is None:
+        return 0
+    marks = dirty_months(connection, last)
+    whole = {m for m, part in marks if part == EVERYTHING and m != UNDATED}
+    court = {m for m, _ in marks} - whole  # cases decide only these months' changes
+    if ALL_MONTHS in whole | court:
+        _rebuild(connection)
+    else:
+        old = _rows(connection, whole, court)
+        new: dict[Row, list[int]] = {}
+        computed = []
+        if whole:
+            computed.append(tallies.compute(
+                connection, [month_range(m) for m in sorted(whole)], False))
+        if court:
+            computed.append(tallies.compute(
+                connection, [month_range(m) for m in sorted(court) if m], UNDATED in court,
+                court_only=True))
+        ids = ensure_buckets(set().union(*(c.signatures for c in computed)), using)
+        for c in computed:
+            for (m, sig, v, d, k), figures in c.rows.items():
+                new[(m, ids[sig], v, d, k)] = figures
+        tally = Tally.objects.using(using)
+        _delete(tally.filter(month__in=sorted(whole)))
+        _delete(tally.filter(month__in=sorted(court), dimension__in=tallies.COURT_DIMENSIONS))
+        _insert(new, using)
+        _add(connection, _differences(old, new))
+    _delete(dirty.filter(id__lte=last))
+    return len({m for m, _ in marks})
+
+
+def _rows(connection: Any, whole: set[int], court: set[int]) -> dict[Row, list[int]]:
+    """The stored month rows about to be replaced."""
+    tally = Tally.objects.using(connection.alias)
+    found = {}
+    for rows in (tally.filter(month__in=sorted(whole)),
+                 tally.filter(month__in=sorted(court), dimension__in=tallies.COURT_DIMENSIONS)):
+        for row in rows.values_list(*KEY, *FIGURES):
+            found[tuple(row[:5])] = list(row[5:])
+    return found  # type: ignore[return-value]
+
+
+def _differences(old: dict[Row, list[int]], new: dict[Row, list[int]]
+                 ) -> dict[Row, list[int]]:
+    """What the year and all-time rows gain (or lose) from the replaced month rows."""
+    delta: dict[Row, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for rows, sign in ((new, 1), (old, -1)):
+        for (month, *rest), figures in rows.items():
+            if month <= 0:
+                continue  # month 0 (cases without seizures) has no year
+            for level in (-(month // 100), ALL_TIME):
+                total = delta[(level, *rest)]  # type: ignore[index]
+                for i, value in enumerate(figures):
+                    total[i] += sign * value
+    return {k: v for k, v in delta.items() if any(v)}
+
+
+def _insert(rows: dict[Row, list[int]], using: str) -> None:
+    Tally.objects.using(using).bulk_create(
+        (Tally(month=m, bucket_id=b, validated=v, dimension=d, key=k, seizures=f[0],
+               weight_g=f[1], weighed=f[2], worked_g=f[3])
+         for (m, b, v, d, k), f in rows.items()), batch_size=2000)
+
+
+def _add(connection: Any, delta: dict[Row, list[int]]) -> None:
+    """Year and all-time rows += delta (an upsert); rows that fall to no seizure go."""
+    if not delta:
+        return
+    q = connection.ops.quote_name
+    name = q(Tally._meta.db_table)  # noqa: SLF001
+    sums = ", ".join(f"{q(f)} = {name}.{q(f)} + excluded.{q(f)}" for f in FIGURES)
+    columns = ", ".join(q(c) for c in KEY + FIGURES)
+    with connection.cursor() as cursor:
+        cursor.executemany(  # nosec B608 - names from the model, values as parameters
+            f"INSERT INTO {name} ({columns}) VALUES ({', '.join(['%s'] * 9)}) "
+            f"ON CONFLICT ({', '.join(q(c) for c in KEY)}) DO UPDATE SET {sums}",
+            [[*key, *figures] for key, figures in delta.items()])
+    levels = sorted({key[0] for key in delta})
+    _delete(Tally.objects.using(connection.alias).filter(month__in=levels, seizures__lte=0))
+
+
+def _rebuild(connection: Any) -> None:
+    """Everything from the records in one grouped pass; then years and all time in SQL."""
+    computed = tallies.compute(connection, None, True)
+    ids = ensure_buckets(computed.signatures, connection.alias)
+    _delete(Tally.objects.using(connection.alias).all())
+    _insert({(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in computed.rows.items()},
+            connection.alias)
+    q = connection.ops.quote_name
+    name = q(Tally._meta.db_table)  # noqa: SLF001
+    month, rest = q("month"), ", ".join(q(c) for c in KEY[1:])
+    figures = ", ".join(f"SUM({q(f)})" for f in FIGURES)
+    into = f"INSERT INTO {name} ({', '.join(q(c) for c in KEY + FIGURES)}) "
+    with connection.cursor() as cursor:
+        cursor.execute(  # nosec B608 - names from the model
+            f"{into} SELECT -({month} / 100), {rest}, {figures} FROM {name} "
+            f"WHERE {month} > 0 GROUP BY {month} / 100, {rest}")
+        cursor.execute(  # nosec B608 - names from the model, values as parameters
+            f"{into} SELECT %s, {rest}, {figures} FROM {name} "
+            f"WHERE {month} < 0 AND {month} > %s GROUP BY {rest}", [ALL_TIME, ALL_TIME])
