@@ -49,7 +49,7 @@ class AnyRelatedFilter(df.ModelChoiceFilter):
                 **{field_name: value})
             link = model_field.field.name
         if not reads_every_match(self.parent.data) and \
-                rows[:BROAD_RELATED + 1].count() > BROAD_RELATED:
+                rows.order_by()[:BROAD_RELATED + 1].count() > BROAD_RELATED:
             return qs.filter(Exists(rows.filter(**{link: OuterRef("pk")})))
         return qs.filter(pk__in=rows.values(link))
 
