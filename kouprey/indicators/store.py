@@ -152,10 +152,7 @@ def _store(using: str) -> int:
         for c in computed:
             for (m, sig, v, d, k), figures in c.rows.items():
                 new[(m, ids[sig], v, d, k)] = figures
-        tally = Tally.objects.using(using)
-        _delete(tally.filter(month__in=sorted(whole)))
-        _delete(tally.filter(month__in=sorted(court), dimension__in=tallies.COURT_DIMENSIONS))
-        _insert(new, using)
+        _write(connection, old, new)
         _add(connection, _differences(old, new))
     _delete(dirty.filter(id__lte=last))
     return len({m for m, _ in marks})
@@ -163,13 +160,43 @@ def _store(using: str) -> int:
 
 def _rows(connection: Any, whole: set[int], court: set[int]) -> dict[Row, list[int]]:
     """The stored month rows about to be replaced."""
-    tally = Tally.objects.using(connection.alias)
-    found = {}
-    for rows in (tally.filter(month__in=sorted(whole)),
-                 tally.filter(month__in=sorted(court), dimension__in=tallies.COURT_DIMENSIONS)):
-        for row in rows.values_list(*KEY, *FIGURES):
-            found[tuple(row[:5])] = list(row[5:])
-    return found  # type: ignore[return-value]
+    found: dict[Row, list[int]] = {}
+    q = connection.ops.quote_name
+    columns = ", ".join(q(c) for c in KEY + FIGURES)
+    with connection.cursor() as cursor:
+        for months, dimensions in ((whole, None), (court, tallies.COURT_DIMENSIONS)):
+            if not months:
+                continue
+            where = f"{q('month')} IN ({', '.join(['%s'] * len(months))})"
+            params: list[Any] = sorted(months)
+            if dimensions:
+                where += f" AND {q('dimension')} IN ({', '.join(['%s'] * len(dimensions))})"
+                params += dimensions
+            cursor.execute(  # nosec B608 - names from the model, values as parameters
+                f"SELECT {columns} FROM {q(Tally._meta.db_table)} WHERE {where}",  # noqa: SLF001
+                params)
+            for row in cursor.fetchall():
+                found[(row[0], row[1], bool(row[2]), row[3], row[4])] = list(row[5:])
+    return found
+
+
+def _write(connection: Any, old: dict[Row, list[int]], new: dict[Row, list[int]]) -> None:
+    """Only the month rows that changed: most of a recomputed month is as it was."""
+    q = connection.ops.quote_name
+    name = q(Tally._meta.db_table)  # noqa: SLF001
+    gone = [list(key) for key in old.keys() - new.keys()]
+    changed = [[*key, *figures] for key, figures in new.items() if old.get(key) != figures]
+    with connection.cursor() as cursor:
+        if gone:
+            cursor.executemany(  # nosec B608 - names from the model, values as parameters
+                f"DELETE FROM {name} WHERE "
+                + " AND ".join(f"{q(c)} = %s" for c in KEY), gone)
+        if changed:
+            cursor.executemany(  # nosec B608 - names from the model, values as parameters
+                f"INSERT INTO {name} ({', '.join(q(c) for c in KEY + FIGURES)}) "
+                f"VALUES ({', '.join(['%s'] * 9)}) "
+                f"ON CONFLICT ({', '.join(q(c) for c in KEY)}) DO UPDATE SET "
+                + ", ".join(f"{q(f)} = excluded.{q(f)}" for f in FIGURES), changed)
 
 
 def _differences(old: dict[Row, list[int]], new: dict[Row, list[int]]

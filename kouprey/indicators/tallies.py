@@ -153,14 +153,16 @@ def _fill_scope(connection: BaseDatabaseWrapper, cursor: Any,
     vendor = connection.vendor
     temp = "TEMPORARY TABLE IF NOT EXISTS"
     cursor.execute(f"CREATE {temp} {SCOPE} (id bigint PRIMARY KEY, month integer, "
-                   "sig varchar(400), validated boolean, day date)")
+                   "sig varchar(400), validated boolean, day date, place bigint, dest bigint)")
     cursor.execute(f"DELETE FROM {SCOPE}")  # nosec B608
     s, day = table(Seizure), column(Seizure, "date")
     where, params = _ranges_sql(f"s.{day}", ranges)
     cursor.execute(  # nosec B608
-        f"INSERT INTO {SCOPE} (id, month, sig, validated, day) "
+        f"INSERT INTO {SCOPE} (id, month, sig, validated, day, place, dest) "
         f"SELECT s.id, {month_sql(vendor, f's.{day}')}, {_signature_sql(vendor, Seizure, 's')}, "
-        f"s.{column(Seizure, 'validation_status')} = %s, s.{day} FROM {s} s WHERE {where}",
+        f"s.{column(Seizure, 'validation_status')} = %s, s.{day}, "
+        f"s.{column(Seizure, 'place')}, s.{column(Seizure, 'destination_country')} "
+        f"FROM {s} s WHERE {where}",
         [Seizure.Validation.VALIDATED, *params])
     cursor.execute(f"ANALYZE {SCOPE}")
 
@@ -185,13 +187,12 @@ def _grams(vendor: str, expression: str) -> str:
 
 def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter) -> None:
     """Counts and weights by seizure attribute, one GROUP BY each."""
-    s = table(Seizure)
     cursor.execute(f"SELECT {GROUP}, COUNT(*) FROM {SCOPE} t GROUP BY {GROUP}")  # nosec B608
     for month, sig, validated, n in cursor.fetchall():
         counter.add(month, sig, validated, "total", "", n)
         counter.add(month, sig, validated, "year", str(month // 100), n)
     simple = [
-        ("place", f"s.{column(Seizure, 'place')}", f"JOIN {s} s ON s.id = t.id", "COUNT(*)"),
+        ("place", "t.place", "", "COUNT(*)"),
         ("agency", "a.agency_id",
          f"JOIN {table(Seizure.agencies.through)} a ON a.seizure_id = t.id", "COUNT(*)"),
         ("nationality", f"p.{column(Suspect, 'nationality')}",
@@ -208,31 +209,33 @@ def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Coun
 
 
 def _item_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter) -> None:
+    """Taxa and commodities from one pass over the items (streamed, added up here)."""
     i = table(SeizureItem)
-    weight = f"i.{column(SeizureItem, 'weight_kg')}"
-    grams = _grams(connection.vendor, weight)
-    worked = f"CASE WHEN i.{column(SeizureItem, 'worked')} THEN {grams} ELSE 0 END"
-    seizure = f"i.{column(SeizureItem, 'seizure')}"
-    for dimension, key in (("taxon", "taxon"), ("commodity", "commodity")):
-        col = f"i.{column(SeizureItem, key)}"
-        cursor.execute(  # nosec B608
-            f"SELECT {GROUP}, {col}, COUNT(DISTINCT {seizure}), SUM({grams}), COUNT({weight}), "
-            f"SUM({worked}) FROM {SCOPE} t JOIN {i} i ON {seizure} = t.id "
-            f"GROUP BY {GROUP}, {col}")
-        for month, sig, validated, value, n, g, weighed, worked_g in cursor.fetchall():
-            counter.add(month, sig, validated, dimension, _key(value), n, g, weighed,
-                        worked_g if dimension == "commodity" else 0)
+    grams = _grams(connection.vendor, f"i.{column(SeizureItem, 'weight_kg')}")
+    cursor.execute(  # nosec B608
+        f"SELECT {GROUP}, i.{column(SeizureItem, 'seizure')}, i.{column(SeizureItem, 'taxon')}, "
+        f"i.{column(SeizureItem, 'commodity')}, {grams}, i.{column(SeizureItem, 'worked')} "
+        f"FROM {SCOPE} t JOIN {i} i ON i.{column(SeizureItem, 'seizure')} = t.id ORDER BY t.id")
+    current, seen = None, set()  # a seizure counts once per taxon and per commodity
+    for month, sig, validated, seizure, taxon, commodity, weight, worked in cursor:
+        if seizure != current:
+            current, seen = seizure, set()
+        for dimension, value in (("taxon", taxon), ("commodity", commodity)):
+            first = (dimension, value) not in seen
+            seen.add((dimension, value))
+            counter.add(month, sig, validated, dimension, _key(value), int(first),
+                        weight, weight is not None,
+                        weight if worked and dimension == "commodity" else 0)
 
 
 def _flow_figures(cursor: Any, counter: Counter) -> None:
     """Origin, transit, destination: one row per combination (as breakdowns.Flows)."""
-    s, o, tr = table(Seizure), table(OriginCountry), table(TransitCountry)
-    dest = f"s.{column(Seizure, 'destination_country')}"
+    o, tr = table(OriginCountry), table(TransitCountry)
+    dest = "t.dest"
     o_country, tr_country = (f"o.{column(OriginCountry, 'country')}",
                              f"tr.{column(TransitCountry, 'country')}")
     cursor.execute(  # nosec B608
         f"SELECT {GROUP}, {o_country}, {tr_country}, {dest}, COUNT(*) FROM {SCOPE} t "
-        f"JOIN {s} s ON s.id = t.id "
         f"LEFT JOIN {o} o ON o.{column(OriginCountry, 'seizure')} = t.id "
         f"LEFT JOIN {tr} tr ON tr.{column(TransitCountry, 'seizure')} = t.id "
         f"GROUP BY {GROUP}, {o_country}, {tr_country}, {dest}")
