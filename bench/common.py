@@ -24,7 +24,8 @@ BENCH_USER = "bench-admin"
 
 @dataclass
 class Run:
-    """One child process: its command, wall time, peak resident memory, exit status."""
+    """One child process: its command, wall time, peak resident memory, exit status, and the
+    CPU seconds it used (user + system): on a shared machine a steadier figure than wall."""
 
     command: list[str]
     seconds: float
@@ -32,6 +33,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0
 
 
 def run(command: list[str], env: dict[str, str] | None = None, check: bool = True) -> Run:
@@ -52,7 +54,7 @@ def run(command: list[str], env: dict[str, str] | None = None, check: bool = Tru
         reader.join()
     child.returncode = os.waitstatus_to_exitcode(status)
     result = Run(command, seconds, usage.ru_maxrss / 1024, child.returncode,
-                 "".join(out), "".join(err))
+                 "".join(out), "".join(err), usage.ru_utime + usage.ru_stime)
     if check and result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
         raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}")

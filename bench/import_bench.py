@@ -71,6 +71,7 @@ def import_into(label: str, csv_path: Path, data_dir: Path, database_url: str | 
         "database": label, "init_seconds": round(init_seconds, 1),
         "seizures": seizures, "rows": result["rows"], "children": result["children"],
         "seconds": round(done.seconds, 1),
+        "cpu_seconds": round(done.cpu_seconds, 1),  # Kouprey's process (not PostgreSQL's)
         "seizures_per_second": round(seizures / done.seconds),
         "peak_rss_mib": round(done.peak_rss_mib),
         "run": as_dict(done),
