@@ -19,7 +19,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -348,6 +348,10 @@ class Importer(Protocol):
     def finish(self, result: ImportResult) -> None:
         """Flush the last batch; fill in the counts."""
 
+    def enter(self, stack: ExitStack) -> None:
+        """Enter what must wrap the writes, inside the import's transaction (not in a dry
+        run): e.g. another app's row triggers switched off for the import's rows."""
+
 
 def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
                progress: Progress | None = None, max_mb: int | None = None) -> ImportResult:
@@ -363,7 +367,8 @@ def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
             _feed(importer, table, problems, result, dry_run, progress)
         else:
             with bulk_cache(), transaction.atomic(), dataversion.bulk_writes(), \
-                    bulk_search_index():
+                    bulk_search_index(), ExitStack() as stack:
+                importer.enter(stack)
                 _feed(importer, table, problems, result, dry_run, progress)
                 if problems:
                     transaction.set_rollback(True)

@@ -12,6 +12,7 @@ are, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
@@ -78,6 +79,13 @@ class SeizureImporter:
         self.file_name = file_name
 
     # -- core.importing.Importer ------------------------------------------------------------
+    def enter(self, stack: ExitStack) -> None:
+        # The indicators' row triggers skip the import's rows; the writer names the months
+        # it wrote instead (one mark a month, not one a row).
+        from kouprey.indicators.triggers import bulk
+
+        self.marks = stack.enter_context(bulk())
+
     def start(self, header: list[str], problems: Problems, dry_run: bool) -> list[str]:
         self.problems = problems
         self.dry_run = dry_run
@@ -92,7 +100,8 @@ class SeizureImporter:
         self.suspect_spec = self._spec(children, SUSPECT_FIELDS)
         self.source_spec = self._spec(children, SOURCE_FIELDS)
         self.writer = Writer(self.org_id, self.user, self.file_name, self.mapping_name,
-                             dry_run=dry_run, conflict=self._conflict)
+                             dry_run=dry_run, conflict=self._conflict,
+                             marks=getattr(self, "marks", None))
         self.current: Record | None = None
         self.current_id = ""
         self.seen: set[str] = set()

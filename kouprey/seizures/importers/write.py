@@ -166,7 +166,7 @@ def _repr(record: Record, pk: int) -> str:
 
 class Writer:
     def __init__(self, org_id: int, user: Any, file_name: str, mapping: str,
-                 dry_run: bool, conflict: Conflict) -> None:
+                 dry_run: bool, conflict: Conflict, marks: Any = None) -> None:
         self.db = connections[DEFAULT_DB_ALIAS]
         self.org_id = org_id
         self.actor_id = user.pk if user is not None and user.pk else None
@@ -175,6 +175,7 @@ class Writer:
         self.mapping = mapping
         self.dry_run = dry_run
         self.conflict = conflict
+        self.marks = marks  # indicators.triggers.Marks: the months written, or None
         self.created = 0
         self.unchanged = 0
         self.children: Counter[str] = Counter()
@@ -275,6 +276,8 @@ class Writer:
             self._children(pk, record, tables, rows, make)
         for model, insert in tables.items():
             insert.many(rows[model])
+        if self.marks is not None:
+            self.marks.mark_dates(r.values["date"] for r in records)
         self.indexes.written(len(records))
 
     def finish(self) -> None:
