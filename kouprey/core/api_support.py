@@ -25,7 +25,7 @@ from pydantic import create_model
 
 from kouprey.core.models import Organisation, User
 from kouprey.reference.models import Agency, Country, Place, Taxon
-from kouprey.web.lists import COUNT_LIMIT
+from kouprey.web.paging import COUNT_LIMIT
 
 RefIn = int | str  # a reference record's id, or its code
 MAX_PAGE_SIZE = 500

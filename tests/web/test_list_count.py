@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kouprey.core.permissions import Role
-from kouprey.web import lists
+from kouprey.web import lists, paging
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ LIST = reverse("seizures:list")
 @pytest.fixture
 def five(client: Client, settings, monkeypatch):
     settings.PAGE_SIZE = 2
-    monkeypatch.setattr(lists, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
     wcs = f.organisation("wcs")
     client.force_login(f.user(Role.VIEWER, wcs))
     return [f.seizure(org=wcs, reference=f"R{n}", date=date(2020, 1, 1 + n)) for n in range(5)]

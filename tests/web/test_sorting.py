@@ -97,12 +97,12 @@ def test_common_search_words_walk_to_the_same_pages(client, settings, seizures, 
     walking); the pages and the count are the same as through the trigram index."""
     from kouprey.core.search import share_on_postgres
     from kouprey.seizures.services import refresh_search_text
-    from kouprey.web import lists
+    from kouprey.web import paging
 
     for s in seizures:
         refresh_search_text(s)
     settings.PAGE_SIZE = 2
-    monkeypatch.setattr(lists, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
 
     def pages() -> list:
         return [client.get(LIST, {"q": "R0", "page": n, "format": "json"}).json()
