@@ -5,13 +5,18 @@ against a database bench/import_bench.py filled (with --cases).
     python bench/indicators_bench.py --data-dir /tmp/bench/100k/postgresql \
         --database-url postgresql://kouprey:...@127.0.0.1:5432/bench_100000
 
-Timed, each --runs times after a first "cold" call with Kouprey's caches emptied: the
-computation (indicators.services.compute, uncached) for every record and as the bench
-admin (through restrict()), the /indicators/ page and its JSON twin through Django's test
-Client (with the exact cache, indicators.cache), and `kouprey indicators --format json` as
-a child process (including Python's and Django's start). Exactness: seizures_total and
-cases_total equal plain counts, and the cached table counts a seizure added (committed) at
-once and drops it again once deleted. Figures go to stdout and to
+First the full rebuild of the month tallies (every month marked dirty, as after a large
+import). Then timed, each --runs times after a first "cold" call with Kouprey's caches
+emptied: the table from the tallies (indicators.rollups.compute, no cache) for every
+record, as the bench admin and as a viewer cleared to RESTRICTED (both through restrict()),
+and for a range ending mid-month; the /indicators/ page and its JSON twin through Django's
+test Client (with the exact cache); the FIRST table after a committed write, a new write
+before each timing: one seizure saved through seizures.services.save_seizure, and a charge
+added to a case (5 linked seizures); `kouprey indicators --format json` as a child process
+(including Python's and Django's start); and services.compute, the reference, once each.
+Exactness: totals equal plain counts, the cached table counts a seizure added at once and
+drops it once deleted, and after all the writes the table equals services.compute for
+every reader, with and without a date range. Figures go to stdout and to
 bench/results/indicators-<database>-<seizures>.json.
 """
 
@@ -62,6 +67,12 @@ def timed(action: Callable[[], Any], runs: int) -> dict[str, Any]:
     return found
 
 
+def once(action: Callable[[], Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    action()
+    return {"ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
 def value(rows: list[Any], indicator_id: str) -> Any:
     return next(r.value for r in rows if r.id == indicator_id and not getattr(r, "key", ""))
 
@@ -93,12 +104,113 @@ def exactness() -> dict[str, Any]:
     return found
 
 
+def rebuild() -> dict[str, Any]:
+    """Every month dirty (as after a 1M import): the one-pass rebuild of the tallies."""
+    from django.db import connection
+
+    from kouprey.indicators import store
+    from kouprey.indicators.models import ALL_MONTHS, DirtyMonth, Tally
+
+    pending = store.dirty_months(connection)
+    started = time.perf_counter()
+    first = store.refresh()  # what migrate (and any write since) left
+    leftover = time.perf_counter() - started
+    DirtyMonth.objects.create(month=ALL_MONTHS)
+    started = time.perf_counter()
+    store.refresh()
+    return {"seconds": round(time.perf_counter() - started, 1),
+            "months_pending_after_migrate": first, "pending": len(pending),
+            "refresh_after_migrate_seconds": round(leftover, 1),
+            "tally_rows": Tally.objects.count()}
+
+
+def viewer() -> Any:
+    """A restricted reader: a viewer of the bench organisation cleared to RESTRICTED (sees
+    3 of the 4 levels' records through restrict())."""
+    from kouprey.core.models import Organisation, User
+    from kouprey.core.permissions import Confidentiality, Role
+
+    user, _ = User.objects.get_or_create(username="bench-viewer", defaults={
+        "organisation": Organisation.objects.get(code=BENCH_ORG), "role": Role.VIEWER,
+        "clearance": Confidentiality.RESTRICTED})
+    return user
+
+
+def save_one_seizure(n: int) -> None:
+    """An edit form's save: one seizure with its items, through seizures.services."""
+    from django.db import transaction
+
+    from kouprey.reference.models import Place
+    from kouprey.seizures.models import Seizure
+    from kouprey.seizures.services import SeizureRecord, save_seizure
+
+    seizure = Seizure.objects.order_by("pk")[1000 + 37 * n]
+    places = list(Place.objects.order_by("pk"))
+    seizure.place = places[n % len(places)]
+    items = list(seizure.items.all())
+    for item in items:
+        item.weight_kg = (item.weight_kg or 0) + 1
+    with transaction.atomic():
+        save_seizure(SeizureRecord(seizure, agencies=list(seizure.agencies.all()), items=items,
+                                   origins=list(seizure.origins.all()),
+                                   transits=list(seizure.transits.all()),
+                                   suspects=list(seizure.suspects.all()),
+                                   sources=list(seizure.sources.all())))
+
+
+def add_case_event(n: int) -> None:
+    """A charge added to a case (a case of the bench links 5 seizures)."""
+    from kouprey.cases.models import Case, CaseEvent
+
+    case = Case.objects.order_by("pk")[500 + 41 * n]
+    first = case.seizures.order_by("date").values_list("date", flat=True).first()
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CHARGE,
+                             date=first or date(2020, 1, 1), offence="bench")
+
+
+def after_writes(write: Callable[[int], None], readers: dict[str, Any], runs: int
+                 ) -> dict[str, Any]:
+    """The first table after a committed write (the cache empty: the write changed the data
+    version), for each reader: a new write before each timing."""
+    from kouprey.indicators import cache, services
+
+    found: dict[str, Any] = {}
+    for name, user in readers.items():
+        samples = []
+        for n in range(runs):
+            write(n + 100 * len(found))
+            started = time.perf_counter()
+            cache.compute(services.Scope(user=user))
+            samples.append(time.perf_counter() - started)
+        found[name] = {**summary_ms(samples),
+                       "under_1s": max(samples) < TARGET_SECONDS}
+    return found
+
+
+def exact_after_writes(readers: dict[str, Any]) -> dict[str, Any]:
+    """After all those writes: the table (cache, tallies) equals services.compute."""
+    from kouprey.indicators import cache, services
+
+    found = {}
+    for name, user in readers.items():
+        for since, until in ((None, None), (date(2015, 3, 15), date(2019, 6, 10))):
+            scope = services.Scope(user=user, since=since, until=until)
+            fast = [r.as_dict() for r in cache.compute(scope)]
+            found[f"{name} {since}..{until}"] = fast == [
+                r.as_dict() for r in services.compute(scope)]
+    return {**found, "exact": all(found.values())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-rebuild", action="store_true",
+                        help="skip timing a full rebuild of the tallies")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="skip timing services.compute (the reference, seconds at 1M)")
     args = parser.parse_args()
     setup_django(args.data_dir, args.database_url or None)
     migrated_in = migrate()
@@ -108,11 +220,12 @@ def main() -> None:
     from django.test import Client
 
     from kouprey.core.models import User
-    from kouprey.indicators import services
+    from kouprey.indicators import rollups, services
     from kouprey.seizures.models import Seizure
 
     settings.ALLOWED_HOSTS.append("testserver")  # see pages_bench.py
     admin = User.objects.get(username=BENCH_USER)
+    readers = {"all records": None, "bench admin": admin, "viewer": viewer()}
     client = Client()
     client.force_login(admin)
 
@@ -126,17 +239,26 @@ def main() -> None:
     figures: dict[str, Any] = {"machine": machine(), "database": connection.vendor,
                                "seizures": Seizure.objects.count(),
                                "migrate_seconds": migrated_in}
+    if not args.no_rebuild:
+        print("== full rebuild of the tallies", flush=True)
+        figures["rebuild"] = rebuild()
     print("== exactness", flush=True)
     figures["exactness"] = exactness()
-    print("== compute, every record", flush=True)
-    figures["compute_all_records"] = timed(lambda: services.compute(services.Scope()),
+    print("== the table from the tallies (no cache), every record and restricted", flush=True)
+    figures["compute_all_records"] = timed(lambda: rollups.compute(services.Scope()),
                                            args.runs)
-    print("== compute, as the bench admin (restrict)", flush=True)
-    figures["compute_as_user"] = timed(lambda: services.compute(services.Scope(user=admin)),
+    figures["compute_as_user"] = timed(lambda: rollups.compute(services.Scope(user=admin)),
                                        args.runs)
+    figures["compute_as_viewer"] = timed(
+        lambda: rollups.compute(services.Scope(user=readers["viewer"])), args.runs)
+    figures["compute_range_mid_month"] = timed(lambda: rollups.compute(services.Scope(
+        since=date(2015, 3, 15), until=date(2019, 6, 10))), args.runs)
     print("== /indicators/ page and JSON twin", flush=True)
     figures["page_html"] = timed(page("/indicators/"), args.runs)
     figures["page_json"] = timed(page("/indicators/?format=json"), args.runs)
+    print("== the first table after a write", flush=True)
+    figures["after_saving_one_seizure"] = after_writes(save_one_seizure, readers, args.runs)
+    figures["after_adding_a_case_event"] = after_writes(add_case_event, readers, args.runs)
     print("== kouprey indicators --format json (a new process each time)", flush=True)
     env = database_env(args.data_dir, args.database_url or None)
     samples = []
@@ -144,8 +266,14 @@ def main() -> None:
         done = kouprey("indicators", "--format", "json", env=env)
         samples.append(done.seconds)
         rows = json.loads(done.stdout)
-    figures["cli"] = {**summary_ms(samples),
-                      "indicators": len(rows)}
+    figures["cli"] = {**summary_ms(samples), "indicators": len(rows)}
+    if not args.no_reference:
+        print("== services.compute, the reference (once each)", flush=True)
+        figures["reference_all_records"] = once(lambda: services.compute(services.Scope()))
+        figures["reference_as_user"] = once(
+            lambda: services.compute(services.Scope(user=admin)))
+        print("== exact after the writes (tallies against the reference)", flush=True)
+        figures["exact_after_writes"] = exact_after_writes(readers)
     save(ROOT / "bench" / "results"
          / f"indicators-{connection.vendor}-{figures['seizures']}.json", figures)
 

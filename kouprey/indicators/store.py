@@ -74,7 +74,7 @@ def dirty_months(connection: Any, last: int | None = None) -> set[tuple[int, int
     join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
     with connection.cursor() as cursor:
         cursor.execute(  # nosec B608 - names from the models, values as parameters
-            f"SELECT DISTINCT d.month, d.part FROM {marks} d WHERE d.month <> {RESOLVE} {upto} "
+            f"SELECT DISTINCT d.month, d.part FROM {marks} d WHERE d.month <> {RESOLVE} {upto} "  # nosec B608
             f"UNION SELECT {month}, d.part FROM {marks} d "
             f"{join} {s} s ON s.id = d.seizure_pk WHERE {named} "
             f"UNION SELECT {month}, {COURT} FROM {marks} d "
@@ -173,7 +173,7 @@ def _rows(connection: Any, whole: set[int], court: set[int]) -> dict[Row, list[i
                 where += f" AND {q('dimension')} IN ({', '.join(['%s'] * len(dimensions))})"
                 params += dimensions
             cursor.execute(  # nosec B608 - names from the model, values as parameters
-                f"SELECT {columns} FROM {q(Tally._meta.db_table)} WHERE {where}",  # noqa: SLF001
+                f"SELECT {columns} FROM {q(Tally._meta.db_table)} WHERE {where}",  # noqa: SLF001  # nosec B608
                 params)
             for row in cursor.fetchall():
                 found[(row[0], row[1], bool(row[2]), row[3], row[4])] = list(row[5:])
@@ -189,11 +189,11 @@ def _write(connection: Any, old: dict[Row, list[int]], new: dict[Row, list[int]]
     with connection.cursor() as cursor:
         if gone:
             cursor.executemany(  # nosec B608 - names from the model, values as parameters
-                f"DELETE FROM {name} WHERE "
+                f"DELETE FROM {name} WHERE "  # nosec B608
                 + " AND ".join(f"{q(c)} = %s" for c in KEY), gone)
         if changed:
             cursor.executemany(  # nosec B608 - names from the model, values as parameters
-                f"INSERT INTO {name} ({', '.join(q(c) for c in KEY + FIGURES)}) "
+                f"INSERT INTO {name} ({', '.join(q(c) for c in KEY + FIGURES)}) "  # nosec B608
                 f"VALUES ({', '.join(['%s'] * 9)}) "
                 f"ON CONFLICT ({', '.join(q(c) for c in KEY)}) DO UPDATE SET "
                 + ", ".join(f"{q(f)} = excluded.{q(f)}" for f in FIGURES), changed)
@@ -231,7 +231,7 @@ def _add(connection: Any, delta: dict[Row, list[int]]) -> None:
     columns = ", ".join(q(c) for c in KEY + FIGURES)
     with connection.cursor() as cursor:
         cursor.executemany(  # nosec B608 - names from the model, values as parameters
-            f"INSERT INTO {name} ({columns}) VALUES ({', '.join(['%s'] * 9)}) "
+            f"INSERT INTO {name} ({columns}) VALUES ({', '.join(['%s'] * 9)}) "  # nosec B608
             f"ON CONFLICT ({', '.join(q(c) for c in KEY)}) DO UPDATE SET {sums}",
             [[*key, *figures] for key, figures in delta.items()])
     levels = sorted({key[0] for key in delta})
@@ -252,8 +252,8 @@ def _rebuild(connection: Any) -> None:
     into = f"INSERT INTO {name} ({', '.join(q(c) for c in KEY + FIGURES)}) "
     with connection.cursor() as cursor:
         cursor.execute(  # nosec B608 - names from the model
-            f"{into} SELECT -({month} / 100), {rest}, {figures} FROM {name} "
+            f"{into} SELECT -({month} / 100), {rest}, {figures} FROM {name} "  # nosec B608
             f"WHERE {month} > 0 GROUP BY {month} / 100, {rest}")
         cursor.execute(  # nosec B608 - names from the model, values as parameters
-            f"{into} SELECT %s, {rest}, {figures} FROM {name} "
+            f"{into} SELECT %s, {rest}, {figures} FROM {name} "  # nosec B608
             f"WHERE {month} < 0 AND {month} > %s GROUP BY {rest}", [ALL_TIME, ALL_TIME])

@@ -27,7 +27,7 @@ Everything counted is additive over months and visibilities:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -83,11 +83,11 @@ def _signature_sql(vendor: str, model: Any, alias: str) -> str:
                                if f.is_relation and f.related_model is not model))
     owner, level = column(model, "owner_org"), column(model, "confidentiality")
     if vendor == "postgresql":
-        shared = (f"(SELECT string_agg(sh.{org}::text, ',') FROM {table(through)} sh "
+        shared = (f"(SELECT string_agg(sh.{org}::text, ',') FROM {table(through)} sh "  # nosec B608
                   f"WHERE sh.{own} = {alias}.id)")
         return f"{alias}.{owner}::text || ':' || {alias}.{level}::text || ':' || " \
                f"COALESCE({shared}, '')"
-    shared = f"(SELECT group_concat(sh.{org}) FROM {table(through)} sh WHERE sh.{own} = {alias}.id)"
+    shared = f"(SELECT group_concat(sh.{org}) FROM {table(through)} sh WHERE sh.{own} = {alias}.id)"  # nosec B608
     return f"{alias}.{owner} || ':' || {alias}.{level} || ':' || COALESCE({shared}, '')"
 
 
@@ -158,7 +158,7 @@ def _fill_scope(connection: BaseDatabaseWrapper, cursor: Any,
     s, day = table(Seizure), column(Seizure, "date")
     where, params = _ranges_sql(f"s.{day}", ranges)
     cursor.execute(  # nosec B608
-        f"INSERT INTO {SCOPE} (id, month, sig, validated, day, place, dest) "
+        f"INSERT INTO {SCOPE} (id, month, sig, validated, day, place, dest) "  # nosec B608
         f"SELECT s.id, {month_sql(vendor, f's.{day}')}, {_signature_sql(vendor, Seizure, 's')}, "
         f"s.{column(Seizure, 'validation_status')} = %s, s.{day}, "
         f"s.{column(Seizure, 'place')}, s.{column(Seizure, 'destination_country')} "
@@ -213,11 +213,11 @@ def _item_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter
     i = table(SeizureItem)
     grams = _grams(connection.vendor, f"i.{column(SeizureItem, 'weight_kg')}")
     cursor.execute(  # nosec B608
-        f"SELECT {GROUP}, i.{column(SeizureItem, 'seizure')}, i.{column(SeizureItem, 'taxon')}, "
+        f"SELECT {GROUP}, i.{column(SeizureItem, 'seizure')}, i.{column(SeizureItem, 'taxon')}, "  # nosec B608
         f"i.{column(SeizureItem, 'commodity')}, {grams}, i.{column(SeizureItem, 'worked')} "
         f"FROM {SCOPE} t JOIN {i} i ON i.{column(SeizureItem, 'seizure')} = t.id ORDER BY t.id")
-    current, seen = None, set()  # a seizure counts once per taxon and per commodity
-    for month, sig, validated, seizure, taxon, commodity, weight, worked in cursor:
+    current, seen = None, set[tuple[str, Any]]()  # a seizure counts once per taxon, commodity
+    for month, sig, validated, seizure, taxon, commodity, weight, worked in _stream(cursor):
         if seizure != current:
             current, seen = seizure, set()
         for dimension, value in (("taxon", taxon), ("commodity", commodity)):
@@ -228,6 +228,12 @@ def _item_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter
                         weight if worked and dimension == "commodity" else 0)
 
 
+def _stream(cursor: Any) -> Iterator[Any]:
+    """The rows in batches (iterating Django's cursor wraps every single row)."""
+    while rows := cursor.fetchmany(5000):
+        yield from rows
+
+
 def _flow_figures(cursor: Any, counter: Counter) -> None:
     """Origin, transit, destination: one row per combination (as breakdowns.Flows)."""
     o, tr = table(OriginCountry), table(TransitCountry)
@@ -235,7 +241,7 @@ def _flow_figures(cursor: Any, counter: Counter) -> None:
     o_country, tr_country = (f"o.{column(OriginCountry, 'country')}",
                              f"tr.{column(TransitCountry, 'country')}")
     cursor.execute(  # nosec B608
-        f"SELECT {GROUP}, {o_country}, {tr_country}, {dest}, COUNT(*) FROM {SCOPE} t "
+        f"SELECT {GROUP}, {o_country}, {tr_country}, {dest}, COUNT(*) FROM {SCOPE} t "  # nosec B608
         f"LEFT JOIN {o} o ON o.{column(OriginCountry, 'seizure')} = t.id "
         f"LEFT JOIN {tr} tr ON tr.{column(TransitCountry, 'seizure')} = t.id "
         f"GROUP BY {GROUP}, {o_country}, {tr_country}, {dest}")
@@ -255,13 +261,13 @@ def _case_signatures(connection: BaseDatabaseWrapper, cursor: Any, undated: bool
     c, links = table(Case), table(LINKS)
     sig = _signature_sql(connection.vendor, Case, "c")
     cursor.execute(  # nosec B608
-        f"SELECT c.id, {sig} FROM {c} c WHERE c.id IN "
+        f"SELECT c.id, {sig} FROM {c} c WHERE c.id IN "  # nosec B608
         f"(SELECT l.case_id FROM {SCOPE} t JOIN {links} l ON l.seizure_id = t.id)")
     found = {case_id: _canonical(raw) for case_id, raw in cursor.fetchall()}
     alone: set[int] = set()
     if undated:
         cursor.execute(  # nosec B608
-            f"SELECT c.id, {sig} FROM {c} c WHERE NOT EXISTS "
+            f"SELECT c.id, {sig} FROM {c} c WHERE NOT EXISTS "  # nosec B608
             f"(SELECT 1 FROM {links} l WHERE l.case_id = c.id)")
         for case_id, raw in cursor.fetchall():
             found[case_id] = _canonical(raw)
@@ -277,7 +283,7 @@ def _court_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str]) -> 
     marks = ", ".join(["%s"] * len(kinds))
     verdict = CaseEvent.Kind.VERDICT
     cursor.execute(  # nosec B608
-        f"SELECT t.id, {GROUP}, t.day, l.case_id, "
+        f"SELECT t.id, {GROUP}, t.day, l.case_id, "  # nosec B608
         f"MAX(CASE WHEN {kind} = %s AND {outcome} = %s THEN 1 ELSE 0 END), "
         f"MIN(CASE WHEN {kind} = %s THEN {day} END) "
         f"FROM {SCOPE} t JOIN {links} l ON l.seizure_id = t.id "
@@ -315,9 +321,9 @@ def _case_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str],
     """Cases by the month of their earliest linked seizure, and those with two agencies."""
     s, links, ca = table(Seizure), table(LINKS), table(CaseAgency)
     day = column(Seizure, "date")
-    linked = f"SELECT l2.case_id FROM {SCOPE} t JOIN {links} l2 ON l2.seizure_id = t.id"
+    linked = f"SELECT l2.case_id FROM {SCOPE} t JOIN {links} l2 ON l2.seizure_id = t.id"  # nosec B608
     cursor.execute(  # nosec B608
-        f"SELECT l.case_id, MIN(s.{day}) FROM {links} l JOIN {s} s ON s.id = l.seizure_id "
+        f"SELECT l.case_id, MIN(s.{day}) FROM {links} l JOIN {s} s ON s.id = l.seizure_id "  # nosec B608
         f"WHERE l.case_id IN ({linked}) GROUP BY l.case_id")
     months: dict[int, int] = {}
     for case_id, first in cursor.fetchall():
@@ -327,7 +333,7 @@ def _case_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str],
     months.update(dict.fromkeys(undated, UNDATED))
     agency = column(CaseAgency, "agency")
     cursor.execute(  # nosec B608
-        f"SELECT case_id FROM {ca} WHERE case_id IN ({linked}) GROUP BY case_id "
+        f"SELECT case_id FROM {ca} WHERE case_id IN ({linked}) GROUP BY case_id "  # nosec B608
         f"HAVING MIN({agency}) < MAX({agency})")
     several = {row[0] for row in cursor.fetchall()}
     if undated:
@@ -343,7 +349,7 @@ def _interagency_undated(cursor: Any) -> set[int]:
     ca, links = table(CaseAgency), table(LINKS)
     agency = column(CaseAgency, "agency")
     cursor.execute(  # nosec B608
-        f"SELECT a.case_id FROM {ca} a WHERE NOT EXISTS (SELECT 1 FROM {links} l "
+        f"SELECT a.case_id FROM {ca} a WHERE NOT EXISTS (SELECT 1 FROM {links} l "  # nosec B608
         f"WHERE l.case_id = a.case_id) GROUP BY a.case_id "
         f"HAVING MIN(a.{agency}) < MAX(a.{agency})")
     return {row[0] for row in cursor.fetchall()}

@@ -90,21 +90,21 @@ class Sql:
         return month_sql(self.vendor, expression, percent="%")
 
     def of_seizures(self, rel: str, id_col: str, part: int) -> str:
-        return (f"SELECT {self.month(f's.{self.day}')} AS month, {part} AS part FROM {rel} "
+        return (f"SELECT {self.month(f's.{self.day}')} AS month, {part} AS part FROM {rel} "  # nosec B608
                 f"JOIN {self.s} s ON s.id = r.{id_col}")
 
     def of_case(self, rel: str, case_col: str, exclude: str = "") -> list[str]:
-        linked = (f"SELECT {self.month(f's.{self.day}')} AS month, {COURT} AS part FROM {rel} "
+        linked = (f"SELECT {self.month(f's.{self.day}')} AS month, {COURT} AS part FROM {rel} "  # nosec B608
                   f"JOIN {self.links} l ON l.{self.case_col} = r.{case_col} "
                   f"JOIN {self.s} s ON s.id = l.{self.seizure_col}")
-        alone = (f"SELECT 0 AS month, {COURT} AS part FROM {rel} WHERE NOT EXISTS "
+        alone = (f"SELECT 0 AS month, {COURT} AS part FROM {rel} WHERE NOT EXISTS "  # nosec B608
                  f"(SELECT 1 FROM {self.links} l "
                  f"WHERE l.{self.case_col} = r.{case_col}{exclude})")
         return [linked, alone]
 
     def co_linked(self, rel: str, changed: str = "") -> str:
         """The months of the seizures sharing a case with the seizures in ``rel``."""
-        return (f"SELECT {self.month(f's.{self.day}')} AS month, {COURT} AS part "
+        return (f"SELECT {self.month(f's.{self.day}')} AS month, {COURT} AS part "  # nosec B608
                 f"FROM {rel} {changed}"
                 f"JOIN {self.links} l1 ON l1.{self.seizure_col} = r.id "
                 f"JOIN {self.links} l2 ON l2.{self.case_col} = l1.{self.case_col} "
@@ -113,7 +113,7 @@ class Sql:
     def selects(self, w: Watched, rel: str, event: str, new_ids: str = "") -> list[str]:
         """Months touched by the rows of ``rel`` (one side: old or new rows)."""
         if w.kind == "seizure":
-            found = [f"SELECT {self.month(f'r.{self.day}')} AS month, {EVERYTHING} AS part "
+            found = [f"SELECT {self.month(f'r.{self.day}')} AS month, {EVERYTHING} AS part "  # nosec B608
                      f"FROM {rel}"]
             if event == "ad":
                 found.append(self.co_linked(rel))
@@ -165,12 +165,12 @@ def sqlite_triggers(w: Watched) -> dict[str, str]:
     for suffix, (event, rows) in SQLITE_EVENTS.items():
         values = ", ".join(v for row in rows for v in _sqlite_marks(w, row))
         name = f"{w.table}_{PREFIX}_{suffix}"
-        found[name] = (f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {w.table} "
+        found[name] = (f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {w.table} "  # nosec B608
                        f"BEGIN INSERT INTO {marks} {MARK_COLUMNS} VALUES {values}; END")
     if w.kind == "seizure":  # a new date: the cases of this seizure may begin elsewhere
         name = f"{w.table}_{PREFIX}_au_date"
         day = w.columns[1]
-        found[name] = (f"CREATE TRIGGER IF NOT EXISTS {name} AFTER UPDATE OF {day} "
+        found[name] = (f"CREATE TRIGGER IF NOT EXISTS {name} AFTER UPDATE OF {day} "  # nosec B608
                        f"ON {w.table} WHEN OLD.{day} IS NOT NEW.{day} BEGIN "
                        f"INSERT INTO {marks} {MARK_COLUMNS} VALUES "
                        f"({RESOLVE}, {COURT}, NEW.id, NULL); END")
