@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.db.models import Max
 
 from kouprey.cases.models import Case
@@ -39,6 +39,8 @@ from kouprey.seizures.models import Seizure
 # every value is a query parameter (bandit: the nosec B608 markers).
 
 LOCK = 0x6B6F7570  # PostgreSQL advisory lock of the refreshers ("koup")
+WAIT_MS = 200  # SQLite: how long a refresh waits for the write lock before leaving it
+REBUILD_ABOVE = 36  # dirty months beyond which one grouped pass is cheaper than each month
 KEY = ["month", "bucket_id", "validated", "dimension", "key"]
 FIGURES = ["seizures", "weight_g", "weighed", "worked_g"]
 Row = tuple[int, int, bool, str, str]  # month, bucket id, validated, dimension, key
@@ -102,8 +104,7 @@ def refresh(using: str = DEFAULT_DB_ALIAS) -> int:
     if not DirtyMonth.objects.using(using).exists():
         return 0
     if connection.vendor != "postgresql":
-        with transaction.atomic(using=using):
-            return _store(using)
+        return _store_sqlite(using)
     if connection.in_atomic_block:  # a caller's transaction (a script, a test): lock in it
         with transaction.atomic(using=using), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
@@ -118,6 +119,29 @@ def refresh(using: str = DEFAULT_DB_ALIAS) -> int:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK])
+
+
+def _store_sqlite(using: str) -> int:
+    """In a write transaction, if the write lock comes within WAIT_MS; else nothing is stored
+    (an import may hold the lock for minutes): readers compute the dirty months themselves."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        with transaction.atomic(using=using):
+            return _store(using)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        waited = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {int(WAIT_MS)}")
+    try:
+        with transaction.atomic(using=using):
+            return _store(using)
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return 0
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
 
 def _delete(queryset: Any) -> None:
@@ -135,7 +159,7 @@ def _store(using: str) -> int:
     marks = dirty_months(connection, last)
     whole = {m for m, part in marks if part == EVERYTHING and m != UNDATED}
     court = {m for m, _ in marks} - whole  # cases decide only these months' changes
-    if ALL_MONTHS in whole | court:
+    if ALL_MONTHS in whole | court or len(whole | court) > REBUILD_ABOVE:
         _rebuild(connection)
     else:
         old = _rows(connection, whole, court)

@@ -229,6 +229,8 @@ def _existing(connection: Any) -> set[tuple[str, str]]:
 
 
 def _wanted(connection: Any) -> dict[tuple[str, str], list[str]]:
+    """(table, trigger) -> statements. SQLite: drop and create (a trigger holds its body);
+    PostgreSQL: replace the function, then create the trigger (only when missing)."""
     wanted: dict[tuple[str, str], list[str]] = {}
     for w in watched():
         if connection.vendor == "sqlite":
@@ -236,8 +238,7 @@ def _wanted(connection: Any) -> dict[tuple[str, str], list[str]]:
                 wanted[(w.table, name)] = [f"DROP TRIGGER IF EXISTS {name}", sql]
         else:
             for name, statements in pg_statements(w).items():
-                wanted[(w.table, name)] = [f"DROP TRIGGER IF EXISTS {name} ON {w.table}",
-                                           *statements]
+                wanted[(w.table, name)] = statements
     return wanted
 
 
@@ -248,19 +249,23 @@ def missing(connection: Any) -> list[tuple[str, str]]:
 
 
 def ensure(connection: Any) -> None:
-    """(Re)create every trigger (after each migrate); when one was missing, writes may have
-    gone unnoticed, so every month is marked. Idempotent."""
+    """Bring every trigger up to date (after each migrate); when one was missing, writes may
+    have gone unnoticed, so every month is marked. Idempotent; on PostgreSQL no table is
+    locked when all triggers are in place (only the functions are replaced)."""
     if connection.vendor not in {"sqlite", "postgresql"}:
         return
     tables = set(connection.introspection.table_names())
     if table(DirtyMonth) not in tables:
         return  # the indicators migrations have not run yet
-    lost = missing(connection)
+    lost = set(missing(connection))
     with connection.cursor() as cursor:
-        for (name, _), statements in _wanted(connection).items():
-            if name in tables:
-                for sql in statements:
-                    cursor.execute(sql)
+        for key, statements in _wanted(connection).items():
+            if key[0] not in tables:
+                continue
+            if connection.vendor == "postgresql":
+                statements = statements[:1] + (statements[1:] if key in lost else [])
+            for sql in statements:
+                cursor.execute(sql)
         if lost:
             cursor.execute(f"INSERT INTO {table(DirtyMonth)} (month) VALUES (%s)",  # nosec B608
                            [ALL_MONTHS])
