@@ -141,8 +141,8 @@ def compute(connection: BaseDatabaseWrapper, ranges: Sequence[Range] | None,
         if not court_only:
             _seizure_figures(connection, cursor, counter)
         case_sigs, undated = _case_signatures(connection, cursor, undated_cases)
-        _court_figures(cursor, counter, case_sigs)
-        _case_figures(cursor, counter, case_sigs, ranges, undated)
+        _court_figures(cursor, counter, case_sigs, _join(connection))
+        _case_figures(cursor, counter, case_sigs, ranges, undated, _join(connection))
         cursor.execute(f"DELETE FROM {SCOPE}")  # nosec B608
     return Computed(dict(counter.rows), set(counter.signatures.values())
                     | counter.case_signatures)
@@ -179,6 +179,12 @@ def _ranges_sql(expression: str, ranges: Sequence[Range] | None) -> tuple[str, l
 GROUP = "t.month, t.sig, t.validated"
 
 
+def _join(connection: BaseDatabaseWrapper) -> str:
+    """SQLite: CROSS JOIN keeps the (small) scope table the outer loop, whatever its guess of
+    the tables' sizes; PostgreSQL plans from its statistics."""
+    return "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+
+
 def _grams(vendor: str, expression: str) -> str:
     if vendor == "postgresql":
         return f"ROUND({expression} * 1000)::bigint"
@@ -187,6 +193,7 @@ def _grams(vendor: str, expression: str) -> str:
 
 def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter) -> None:
     """Counts and weights by seizure attribute, one GROUP BY each."""
+    join = _join(connection)
     cursor.execute(f"SELECT {GROUP}, COUNT(*) FROM {SCOPE} t GROUP BY {GROUP}")  # nosec B608
     for month, sig, validated, n in cursor.fetchall():
         counter.add(month, sig, validated, "total", "", n)
@@ -194,9 +201,9 @@ def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Coun
     simple = [
         ("place", "t.place", "", "COUNT(*)"),
         ("agency", "a.agency_id",
-         f"JOIN {table(Seizure.agencies.through)} a ON a.seizure_id = t.id", "COUNT(*)"),
+         f"{join} {table(Seizure.agencies.through)} a ON a.seizure_id = t.id", "COUNT(*)"),
         ("nationality", f"p.{column(Suspect, 'nationality')}",
-         f"JOIN {table(Suspect)} p ON p.{column(Suspect, 'seizure')} = t.id",
+         f"{join} {table(Suspect)} p ON p.{column(Suspect, 'seizure')} = t.id",
          f"COUNT(DISTINCT p.{column(Suspect, 'seizure')})"),
     ]
     for dimension, key, joins, counted in simple:
@@ -215,7 +222,8 @@ def _item_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter
     cursor.execute(  # nosec B608
         f"SELECT {GROUP}, i.{column(SeizureItem, 'seizure')}, i.{column(SeizureItem, 'taxon')}, "  # nosec B608
         f"i.{column(SeizureItem, 'commodity')}, {grams}, i.{column(SeizureItem, 'worked')} "
-        f"FROM {SCOPE} t JOIN {i} i ON i.{column(SeizureItem, 'seizure')} = t.id ORDER BY t.id")
+        f"FROM {SCOPE} t {_join(connection)} {i} i ON i.{column(SeizureItem, 'seizure')} = t.id "
+        "ORDER BY t.id")
     current, seen = None, set[tuple[str, Any]]()  # a seizure counts once per taxon, commodity
     for month, sig, validated, seizure, taxon, commodity, weight, worked in _stream(cursor):
         if seizure != current:
@@ -262,7 +270,8 @@ def _case_signatures(connection: BaseDatabaseWrapper, cursor: Any, undated: bool
     sig = _signature_sql(connection.vendor, Case, "c")
     cursor.execute(  # nosec B608
         f"SELECT c.id, {sig} FROM {c} c WHERE c.id IN "  # nosec B608
-        f"(SELECT l.case_id FROM {SCOPE} t JOIN {links} l ON l.seizure_id = t.id)")
+        f"(SELECT l.case_id FROM {SCOPE} t {_join(connection)} {links} l "
+        "ON l.seizure_id = t.id)")
     found = {case_id: _canonical(raw) for case_id, raw in cursor.fetchall()}
     alone: set[int] = set()
     if undated:
@@ -275,7 +284,8 @@ def _case_signatures(connection: BaseDatabaseWrapper, cursor: Any, undated: bool
     return found, alone
 
 
-def _court_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str]) -> None:
+def _court_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str], join: str
+                   ) -> None:
     """Prosecution, conviction and days to the first verdict, by the cases' visibilities."""
     e, links = table(CaseEvent), table(LINKS)
     kind, outcome, day = (f"e.{column(CaseEvent, n)}" for n in ("kind", "outcome", "date"))
@@ -286,8 +296,8 @@ def _court_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str]) -> 
         f"SELECT t.id, {GROUP}, t.day, l.case_id, "  # nosec B608
         f"MAX(CASE WHEN {kind} = %s AND {outcome} = %s THEN 1 ELSE 0 END), "
         f"MIN(CASE WHEN {kind} = %s THEN {day} END) "
-        f"FROM {SCOPE} t JOIN {links} l ON l.seizure_id = t.id "
-        f"JOIN {e} e ON e.{column(CaseEvent, 'case')} = l.case_id "
+        f"FROM {SCOPE} t {join} {links} l ON l.seizure_id = t.id "
+        f"{join} {e} e ON e.{column(CaseEvent, 'case')} = l.case_id "
         f"WHERE {kind} IN ({marks}) GROUP BY t.id, {GROUP}, t.day, l.case_id",
         [verdict, CaseEvent.Outcome.CONVICTION, verdict, *kinds])
     seizures: dict[int, dict[str, Any]] = {}
@@ -317,11 +327,11 @@ def _court_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str]) -> 
 
 
 def _case_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str],
-                  ranges: Sequence[Range] | None, undated: set[int]) -> None:
+                  ranges: Sequence[Range] | None, undated: set[int], join: str) -> None:
     """Cases by the month of their earliest linked seizure, and those with two agencies."""
     s, links, ca = table(Seizure), table(LINKS), table(CaseAgency)
     day = column(Seizure, "date")
-    linked = f"SELECT l2.case_id FROM {SCOPE} t JOIN {links} l2 ON l2.seizure_id = t.id"  # nosec B608
+    linked = f"SELECT l2.case_id FROM {SCOPE} t {join} {links} l2 ON l2.seizure_id = t.id"  # nosec B608
     cursor.execute(  # nosec B608
         f"SELECT l.case_id, MIN(s.{day}) FROM {links} l JOIN {s} s ON s.id = l.seizure_id "  # nosec B608
         f"WHERE l.case_id IN ({linked}) GROUP BY l.case_id")
