@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, Sum
 
@@ -124,9 +125,10 @@ def compute(scope: services.Scope, using: str = DEFAULT_DB_ALIAS) -> list[servic
     if scope.validated_only:
         stored = stored.filter(Q(validated=True) | Q(dimension__in=tallies.CASE_DIMENSIONS))
     sums: Sums = {}
-    for row in stored.values("dimension", "key").annotate(
-            n=Sum("seizures"), g=Sum("weight_g"), w=Sum("weighed"), wk=Sum("worked_g")):
-        sums[(row["dimension"], row["key"])] = [row["n"], row["g"], row["w"], row["wk"]]
+    grouped = stored.values("dimension", "key").annotate(
+        n=Sum("seizures"), g=Sum("weight_g"), w=Sum("weighed"), wk=Sum("worked_g"))
+    for dimension, key, *figures in _plain_rows(grouped):
+        sums[(dimension, key)] = [int(f or 0) for f in figures]
     if todo.ranges is None or todo.ranges or todo.undated:
         computed = tallies.compute(connection, todo.ranges, todo.undated)
         if computed.signatures - known.keys():
@@ -139,6 +141,18 @@ def compute(scope: services.Scope, using: str = DEFAULT_DB_ALIAS) -> list[servic
                 for i, value in enumerate(figures):
                     total[i] += value
     return assemble({k: f for k, f in sums.items() if f[0] > 0}, visible, connection.vendor)
+
+
+def _plain_rows(queryset: Any) -> list[tuple[Any, ...]]:
+    """The rows of a values() queryset without the ORM's per-row converters (thousands of
+    all-time rows: ~0.1 s saved)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # --- from sums to the table ----------------------------------------------------------------

@@ -26,10 +26,13 @@ Everything counted is additive over months and visibilities:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -43,6 +46,7 @@ Range = tuple[date, date]  # both days included
 TallyKey = tuple[int, str, bool, str, str]  # month, signature, validated, dimension, key
 Tallies = dict[TallyKey, list[int]]  # seizures, weight_g, weighed, worked_g
 SCOPE = "indicators_scope"  # the temporary table of the seizures being counted
+MMAP_BYTES = 1 << 32  # SQLite caps it at its compile-time maximum (2 GiB on Debian)
 CASE_DIMENSIONS = ("cases", "interagency")
 COURT_DIMENSIONS = ("prosecuted", "convicted", "verdict", *CASE_DIMENSIONS)
 
@@ -91,6 +95,7 @@ def _signature_sql(vendor: str, model: Any, alias: str) -> str:
     return f"{alias}.{owner} || ':' || {alias}.{level} || ':' || COALESCE({shared}, '')"
 
 
+@lru_cache(maxsize=4096)
 def _canonical(raw: str) -> str:
     owner, level, shared = raw.split(":", 2)
     return signature(owner, level, shared)
@@ -124,6 +129,27 @@ def _key(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+@contextmanager
+def _mapped(connection: BaseDatabaseWrapper, cursor: Any) -> Iterator[None]:
+    """SQLite: the database file memory-mapped while counting (pages read without a system
+    call each: a month's recount reads tens of thousands of scattered rows); put back after.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    cursor.execute("PRAGMA mmap_size")
+    row = cursor.fetchone()
+    if row is None:  # an in-memory database: nothing to map
+        yield
+        return
+    before = int(row[0])
+    cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA mmap_size = {before}")
+
+
 @dataclass
 class Computed:
     rows: Tallies
@@ -136,7 +162,7 @@ def compute(connection: BaseDatabaseWrapper, ranges: Sequence[Range] | None,
     whose earliest linked seizure is; ``undated_cases`` adds the cases without seizures;
     ``court_only``: only the dimensions that cases decide (COURT_DIMENSIONS)."""
     counter = Counter()
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _mapped(connection, cursor):
         _fill_scope(connection, cursor, ranges, with_rows=not court_only)
         if not court_only:
             _seizure_figures(connection, cursor, counter)
@@ -329,6 +355,20 @@ def _court_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str], joi
                 f"{b}={d}" for b, d in sorted(facts["verdict"].items())), 1)
 
 
+def _inside(ranges: Sequence[Range] | None) -> Callable[[date], bool]:
+    """Whether a day falls in one of the (disjoint) ranges: a binary search."""
+    if ranges is None:
+        return lambda day: True
+    ordered = sorted(ranges)
+    starts = [a for a, _ in ordered]
+
+    def inside(day: date) -> bool:
+        i = bisect_right(starts, day) - 1
+        return i >= 0 and day <= ordered[i][1]
+
+    return inside
+
+
 def _case_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str],
                   ranges: Sequence[Range] | None, undated: set[int], join: str) -> None:
     """Cases by the month of their earliest linked seizure, and those with two agencies."""
@@ -339,9 +379,10 @@ def _case_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str],
         f"SELECT l.case_id, MIN(s.{day}) FROM {links} l JOIN {s} s ON s.id = l.seizure_id "  # nosec B608
         f"WHERE l.case_id IN ({linked}) GROUP BY l.case_id")
     months: dict[int, int] = {}
+    inside = _inside(ranges)
     for case_id, first in cursor.fetchall():
         first_day = _day(first)
-        if ranges is None or any(a <= first_day <= b for a, b in ranges):
+        if inside(first_day):
             months[case_id] = month_of(first_day)
     months.update(dict.fromkeys(undated, UNDATED))
     agency = column(CaseAgency, "agency")
