@@ -46,6 +46,7 @@ Range = tuple[date, date]  # both days included
 TallyKey = tuple[int, str, bool, str, str]  # month, signature, validated, dimension, key
 Tallies = dict[TallyKey, list[int]]  # seizures, weight_g, weighed, worked_g
 SCOPE = "indicators_scope"  # the temporary table of the seizures being counted
+CASES = "indicators_cases"  # and of the cases linked to them
 MMAP_BYTES = 1 << 32  # SQLite caps it at its compile-time maximum (2 GiB on Debian)
 CASE_DIMENSIONS = ("cases", "interagency")
 COURT_DIMENSIONS = ("prosecuted", "convicted", "verdict", *CASE_DIMENSIONS)
@@ -297,10 +298,15 @@ def _case_signatures(connection: BaseDatabaseWrapper, cursor: Any, undated: bool
     """The visibility of every case linked to a counted seizure (and of undated cases)."""
     c, links = table(Case), table(LINKS)
     sig = _signature_sql(connection.vendor, Case, "c")
+    join = _join(connection)
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {CASES} (id bigint PRIMARY KEY)")
+    cursor.execute(f"DELETE FROM {CASES}")  # nosec B608
     cursor.execute(  # nosec B608
-        f"SELECT c.id, {sig} FROM {c} c WHERE c.id IN "  # nosec B608
-        f"(SELECT l.case_id FROM {SCOPE} t {_join(connection)} {links} l "
-        "ON l.seizure_id = t.id)")
+        f"INSERT INTO {CASES} (id) SELECT DISTINCT l.case_id FROM {SCOPE} t "  # nosec B608
+        f"{join} {links} l ON l.seizure_id = t.id")
+    cursor.execute(f"ANALYZE {CASES}")
+    cursor.execute(  # nosec B608
+        f"SELECT c.id, {sig} FROM {CASES} k {join} {c} c ON c.id = k.id")  # nosec B608
     found = {case_id: _canonical(raw) for case_id, raw in cursor.fetchall()}
     alone: set[int] = set()
     if undated:
@@ -374,10 +380,9 @@ def _case_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str],
     """Cases by the month of their earliest linked seizure, and those with two agencies."""
     s, links, ca = table(Seizure), table(LINKS), table(CaseAgency)
     day = column(Seizure, "date")
-    linked = f"SELECT l2.case_id FROM {SCOPE} t {join} {links} l2 ON l2.seizure_id = t.id"  # nosec B608
     cursor.execute(  # nosec B608
-        f"SELECT l.case_id, MIN(s.{day}) FROM {links} l JOIN {s} s ON s.id = l.seizure_id "  # nosec B608
-        f"WHERE l.case_id IN ({linked}) GROUP BY l.case_id")
+        f"SELECT l.case_id, MIN(s.{day}) FROM {CASES} k {join} {links} l "  # nosec B608
+        f"ON l.case_id = k.id {join} {s} s ON s.id = l.seizure_id GROUP BY l.case_id")
     months: dict[int, int] = {}
     inside = _inside(ranges)
     for case_id, first in cursor.fetchall():
@@ -387,8 +392,9 @@ def _case_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str],
     months.update(dict.fromkeys(undated, UNDATED))
     agency = column(CaseAgency, "agency")
     cursor.execute(  # nosec B608
-        f"SELECT case_id FROM {ca} WHERE case_id IN ({linked}) GROUP BY case_id "  # nosec B608
-        f"HAVING MIN({agency}) < MAX({agency})")
+        f"SELECT a.case_id FROM {CASES} k {join} {ca} a ON a.case_id = k.id "  # nosec B608
+        "GROUP BY a.case_id "
+        f"HAVING MIN(a.{agency}) < MAX(a.{agency})")
     several = {row[0] for row in cursor.fetchall()}
     if undated:
         several |= _interagency_undated(cursor)
