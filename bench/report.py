@@ -52,19 +52,35 @@ def pages() -> None:
                   f"| {run['json']['p95_ms']:,} | {yes(run['p95_under_200ms'])} |")
 
 
+INDICATOR_ROWS = ("compute_all_records", "compute_as_user", "compute_as_viewer",
+                  "compute_range_mid_month", "page_html", "page_json", "cli")
+AFTER_WRITES = ("after_saving_one_seizure", "after_adding_a_case_event")
+
+
 def indicators() -> None:
     print("| seizures | database | commit | what | cold ms | median ms | max ms | < 1 s "
           "| exact |")
     print("|---|---|---|---|---|---|---|---|---|")
     for _name, data in load("indicators-*.json"):
-        for kind in ("compute_all_records", "compute_as_user", "page_html", "page_json",
-                     "cli"):
-            run = data[kind]
-            print(f"| {data['seizures']:,} | {data['database']} "
-                  f"| {data['machine'].get('commit', '')} | {kind.replace('_', ' ')} "
-                  f"| {run.get('cold_ms', '')} | {run['median_ms']:,} | {run['max_ms']:,} "
-                  f"| {yes(run['under_1s']) if 'under_1s' in run else ''} "
-                  f"| {yes(data['exactness']['exact'])} |")
+        head = f"| {data['seizures']:,} | {data['database']} | {data['machine'].get('commit', '')}"
+        exact = yes(data["exactness"]["exact"] and data.get("exact_after_writes", {}).get(
+            "exact", True))
+        if "rebuild" in data:
+            rebuild_ms = data["rebuild"]["seconds"] * 1000
+            print(f"{head} | full rebuild of the tallies | | {rebuild_ms:,.0f} | | | {exact} |")
+        for kind in (*INDICATOR_ROWS, *AFTER_WRITES):
+            runs = data.get(kind)
+            if runs is None:
+                continue
+            for reader, run in (runs.items() if kind in AFTER_WRITES else [("", runs)]):
+                what = kind.replace("_", " ") + (f" ({reader})" if reader else "")
+                print(f"{head} | {what} | {run.get('cold_ms', '')} | {run['median_ms']:,} "
+                      f"| {run['max_ms']:,} "
+                      f"| {yes(run['under_1s']) if 'under_1s' in run else ''} | {exact} |")
+        for kind in ("reference_all_records", "reference_as_user"):
+            if kind in data:
+                print(f"{head} | {kind.replace('_', ' ')} (services.compute, no tallies) | "
+                      f"| {data[kind]['ms']:,} | | | {exact} |")
 
 
 if __name__ == "__main__":
