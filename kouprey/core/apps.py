@@ -7,11 +7,14 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
         from kouprey.core import audit
+        from kouprey.core.search import register_functions
 
         audit.connect()
+        connection_created.connect(register_functions, dispatch_uid="kouprey-sql-functions")
         post_migrate.connect(_ensure_search, sender=self, dispatch_uid="kouprey-search")
         post_migrate.connect(_ensure_dataversion, sender=self,
                              dispatch_uid="kouprey-dataversion")

@@ -14,7 +14,7 @@ from typing import Any
 
 import django_filters as df
 from django.db import connection
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Lookup, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 
@@ -58,10 +58,37 @@ def fts_matches(table: str, phrase: str, limit: int) -> int:
         return int(cursor.fetchone()[0])
 
 
+CONTAINS_FUNCTION = "kouprey_contains"  # SQLite: registered on every new connection
+
+
+def contains_folded(text: str | None, word: str | None) -> bool:
+    """``word`` inside ``text``, every letter's case folded (as the FTS index folds them).
+
+    SQLite's ``LIKE`` folds the case of ASCII letters only: "trần" would miss "TRẦN"."""
+    return bool(text and word) and word.casefold() in text.casefold()  # type: ignore[union-attr]
+
+
+def register_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created``: SQLite gets ``kouprey_contains(text, word)``."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(CONTAINS_FUNCTION, 2, contains_folded,
+                                              deterministic=True)
+
+
+def _folds_beyond_ascii(word: str) -> bool:
+    return any(not c.isascii() and c.lower() != c.upper() for c in word)
+
+
 def _contains_every(queryset: QuerySet[Any], words: list[str]) -> QuerySet[Any]:
+    """Each word checked on each row: ``LIKE`` (fast), or on SQLite, for a word with
+    non-ASCII letters that have a case (Vietnamese, accented Latin), the folding function."""
     condition = Q()
     for word in words:
-        condition &= Q(search_text__icontains=word)
+        if connection.vendor == "sqlite" and _folds_beyond_ascii(word):
+            condition &= Q(Func(F("search_text"), Value(word), function=CONTAINS_FUNCTION,
+                                output_field=BooleanField()))
+        else:
+            condition &= Q(search_text__icontains=word)
     return queryset.filter(condition)
 
 
