@@ -65,7 +65,9 @@ def contains_folded(text: str | None, word: str | None) -> bool:
     """``word`` inside ``text``, every letter's case folded (as the FTS index folds them).
 
     SQLite's ``LIKE`` folds the case of ASCII letters only: "trần" would miss "TRẦN"."""
-    return bool(text and word) and word.casefold() in text.casefold()  # type: ignore[union-attr]
+    if not text or not word:
+        return False
+    return word.casefold() in text.casefold()
 
 
 def register_functions(sender: Any, connection: Any, **kwargs: Any) -> None:

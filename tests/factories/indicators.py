@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+
+from django.db import connections
 
 from kouprey.cases.models import Case, CaseEvent
 from kouprey.core.models import Organisation, User
@@ -13,6 +17,20 @@ from kouprey.core.permissions import Confidentiality, Role
 from kouprey.reference.models import Agency, CommodityType, Country, Place, Taxon
 from kouprey.seizures.models import Seizure, TransitCountry
 from tests import factories as f
+
+
+def in_thread(action: Callable[[], Any]) -> threading.Thread:
+    """Run ``action`` on another thread (its own database connection, closed after)."""
+    def run() -> None:
+        try:
+            action()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
 
 START = date(2018, 11, 1)
 DAYS = 500  # seizure dates from November 2018 to March 2020

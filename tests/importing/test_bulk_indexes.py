@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 
 import kouprey.core.bulk_indexes as bulk_indexes
 import kouprey.seizures.importers as importers
-from kouprey.seizures.importers import import_seizures, write
+from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.models import Seizure
 from tests import factories as f
 from tests.factories.importing import GOOD_ROWS, HEADER, reference_data, write_csv
@@ -94,11 +94,13 @@ def test_a_rejected_large_import_leaves_tables_and_indexes_as_they_were(
 def test_an_error_while_building_the_indexes_rolls_the_import_back(tmp_path: Path, org,
                                                                    monkeypatch) -> None:
     before, counts = indexes(), table_counts()
+    real = bulk_indexes.DeferredIndexes._drop
 
-    def broken(self):  # type: ignore[no-untyped-def]
-        raise RuntimeError("no space left on device")
+    def drop_then_break_one(self):  # type: ignore[no-untyped-def]
+        real(self)
+        self.saved.append("CREATE INDEX broken ON no_such_table (x)")  # fails at the end
 
-    monkeypatch.setattr(write.Writer, "finish", broken)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(bulk_indexes.DeferredIndexes, "_drop", drop_then_break_one)
+    with pytest.raises(DatabaseError, match="no_such_table"):
         import_seizures(write_csv(tmp_path / "s.csv", rows("S", 9)), org_id=org.pk)
     assert indexes() == before and table_counts() == counts

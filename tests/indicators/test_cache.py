@@ -6,7 +6,6 @@ The cache is bypassed inside a transaction, so these tests commit (transaction=T
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache as django_cache
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import translation
 from typer.testing import CliRunner
@@ -31,6 +30,7 @@ from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.models import Seizure, SeizureItem
 from tests import factories as f
 from tests.factories.importing import GOOD_ROWS, reference_data, write_csv
+from tests.factories.indicators import in_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -228,14 +228,7 @@ def _commit_elsewhere(action: Callable[[], Any]) -> None:
         action()  # autocommit between the computation's queries
         return
 
-    def run() -> None:
-        try:
-            action()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
+    thread = in_thread(action)
     thread.join(timeout=20)
     assert not thread.is_alive()
 

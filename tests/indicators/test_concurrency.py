@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
 from django.core.cache import cache as django_cache
-from django.db import OperationalError, connection, connections, transaction
+from django.db import OperationalError, connection, transaction
 
 from kouprey.indicators import cache, services, store, tallies
 from kouprey.indicators.models import DirtyMonth
 from kouprey.indicators.services import Scope, find
 from tests import factories as f
+from tests.factories.indicators import in_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -29,18 +29,6 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",
 def total() -> Any:
     django_cache.clear()
     return find(cache.compute(Scope()), "seizures_total").value
-
-
-def in_thread(action: Callable[[], Any]) -> threading.Thread:
-    def run() -> None:
-        try:
-            action()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 @postgresql_only
