@@ -99,6 +99,7 @@ def _fresh(scope: services.Scope, connection: BaseDatabaseWrapper
         with transaction.atomic(using=connection.alias):
             with connection.cursor() as cursor:  # not READ ONLY: a temporary table is written
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(store.NO_JIT)
             version = dataversion.current(connection.alias) or 0
             return version, rollups.compute(scope, connection.alias), True
     version = dataversion.current(connection.alias) or 0

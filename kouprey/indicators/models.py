@@ -11,6 +11,9 @@ Why: docs/decisions/2026-11-21-indicator-rollups.md.
   the cases without any seizure.
 - ``DirtyMonth``: months whose tallies no longer match the records. Database triggers
   (indicators.triggers) add them in the writing transaction; readers recompute them.
+- ``SeizureCourt``, ``CaseFact``: what the cases decide, kept per seizure and per case, so
+  that a case write changes the tallies by the difference for its own seizures and itself
+  instead of recounting their months (indicators.facts).
 """
 
 from __future__ import annotations
@@ -82,3 +85,37 @@ class DirtyMonth(models.Model):
 
     def __str__(self) -> str:
         return str(self.month)
+
+
+class SeizureCourt(models.Model):
+    """The case-decided facts of one seizure that has a prosecuted case, as counted in the
+    ``prosecuted``, ``convicted`` and ``verdict`` tallies of its (month, bucket, validated).
+
+    The bucket signatures of its prosecuted and convicted cases (``;``-separated), and per
+    case bucket the day of the first verdict (``sig=yyyy-mm-dd``): the days to it are counted
+    from ``day``, the seizure's date."""
+
+    seizure_id = models.BigIntegerField(primary_key=True)  # no FK: deletions mark, then go
+    month = models.IntegerField(db_index=True)
+    bucket_id = models.BigIntegerField()
+    validated = models.BooleanField()
+    day = models.DateField()
+    prosecuted = models.TextField(blank=True)
+    convicted = models.TextField(blank=True)
+    verdicts = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.seizure_id}: {self.prosecuted}"
+
+
+class CaseFact(models.Model):
+    """One case as counted in the ``cases`` (and ``interagency``) tallies: the month of its
+    earliest linked seizure (0 without one) and the case's own bucket."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    month = models.IntegerField()
+    bucket_id = models.BigIntegerField()
+    interagency = models.BooleanField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.month}"

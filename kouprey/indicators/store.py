@@ -20,7 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transacti
 from django.db.models import Max
 
 from kouprey.cases.models import Case
-from kouprey.indicators import tallies
+from kouprey.indicators import facts, tallies
 from kouprey.indicators.models import (
     ALL_MONTHS,
     ALL_TIME,
@@ -41,8 +41,12 @@ from kouprey.seizures.models import Seizure
 LOCK = 0x6B6F7570  # PostgreSQL advisory lock of the refreshers ("koup")
 WAIT_MS = 200  # SQLite: how long a refresh waits for the write lock before leaving it
 REBUILD_ABOVE = 36  # dirty months beyond which one grouped pass is cheaper than each month
+REBUILD_NAMED = 20000  # seizures and cases named by case writes beyond which, likewise
 KEY = ["month", "bucket_id", "validated", "dimension", "key"]
 FIGURES = ["seizures", "weight_g", "weighed", "worked_g"]
+# PostgreSQL: a recount's queries take tens of milliseconds each; compiling them (JIT, for
+# their cost estimates over a million rows) would cost as much again.
+NO_JIT = "SET LOCAL jit = off"
 Row = tuple[int, int, bool, str, str]  # month, bucket id, validated, dimension, key
 
 
@@ -108,6 +112,7 @@ def refresh(using: str = DEFAULT_DB_ALIAS) -> int:
     if connection.in_atomic_block:  # a caller's transaction (a script, a test): lock in it
         with transaction.atomic(using=using), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            cursor.execute(NO_JIT)
             return _store(using)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK])
@@ -115,6 +120,7 @@ def refresh(using: str = DEFAULT_DB_ALIAS) -> int:
         with transaction.atomic(using=using):
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(NO_JIT)
             return _store(using)
     finally:
         with connection.cursor() as cursor:
@@ -156,51 +162,89 @@ def _store(using: str) -> int:
     last = dirty.aggregate(last=Max("id"))["last"]
     if last is None:
         return 0
-    marks = dirty_months(connection, last)
-    whole = {m for m, part in marks if part == EVERYTHING and m != UNDATED}
-    court = {m for m, _ in marks} - whole  # cases decide only these months' changes
-    if ALL_MONTHS in whole | court or len(whole | court) > REBUILD_ABOVE:
+    months, named = _marks(connection, last)
+    whole = months - {UNDATED}
+    if ALL_MONTHS in months or len(whole) > REBUILD_ABOVE or named is None:
         _rebuild(connection)
     else:
-        old = _rows(connection, whole, court)
-        new: dict[Row, list[int]] = {}
-        computed = []
         if whole:
-            computed.append(tallies.compute(
-                connection, [month_range(m) for m in sorted(whole)], False))
-        if court:
-            computed.append(tallies.compute(
-                connection, [month_range(m) for m in sorted(court) if m], UNDATED in court,
-                court_only=True))
-        ids = ensure_buckets(set().union(*(c.signatures for c in computed)), using)
-        for c in computed:
-            for (m, sig, v, d, k), figures in c.rows.items():
-                new[(m, ids[sig], v, d, k)] = figures
-        _write(connection, old, new)
-        _add(connection, _differences(old, new))
+            _recount_months(connection, whole)
+        if named[0] or named[1]:
+            _recount_named(connection, *named)
     _delete(dirty.filter(id__lte=last))
-    return len({m for m, _ in marks})
+    return len(months)
 
 
-def _rows(connection: Any, whole: set[int], court: set[int]) -> dict[Row, list[int]]:
-    """The stored month rows about to be replaced."""
+def _marks(connection: Any, last: int) -> tuple[set[int], tuple[set[int], set[int]] | None]:
+    """The months to count again (marked, or of the seizures SQLite's triggers name for a
+    row of theirs), and the seizures and cases named for what cases decide (None: more
+    than REBUILD_NAMED, or a month marked COURT by an older version of the triggers)."""
+    marks, s = table(DirtyMonth), table(Seizure)
+    month = tallies.month_sql(connection.vendor, f"s.{column(Seizure, 'date')}")
+    join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+    with connection.cursor() as cursor:
+        cursor.execute(  # nosec B608 - names from the models, values as parameters
+            f"SELECT DISTINCT d.month FROM {marks} d WHERE d.id <= %s "  # nosec B608
+            f"AND d.month <> {RESOLVE} AND d.part = {EVERYTHING} "
+            f"UNION SELECT {month} FROM {marks} d {join} {s} s ON s.id = d.seizure_pk "
+            f"WHERE d.id <= %s AND d.month = {RESOLVE} AND d.part = {EVERYTHING}", [last, last])
+        months = {int(m) for (m,) in cursor.fetchall()}
+        cursor.execute(  # nosec B608 - names from the models, values as parameters
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT d.month, d.seizure_pk, d.case_pk "  # nosec B608
+            f"FROM {marks} d WHERE d.id <= %s AND d.part = {COURT}) named", [last])
+        if cursor.fetchone()[0] > REBUILD_NAMED:
+            return months, None
+        cursor.execute(  # nosec B608 - names from the models, values as parameters
+            f"SELECT DISTINCT d.month, d.seizure_pk, d.case_pk FROM {marks} d "  # nosec B608
+            f"WHERE d.id <= %s AND d.part = {COURT}", [last])
+        seizures, cases = set(), set()
+        for m, seizure, case in cursor.fetchall():
+            if m != RESOLVE:
+                return months, None  # a month marked COURT: which cases, unknown
+            if seizure is not None:
+                seizures.add(int(seizure))
+            if case is not None:
+                cases.add(int(case))
+    return months, (seizures, cases)
+
+
+def _recount_months(connection: Any, whole: set[int]) -> None:
+    """The seizures' own figures of whole months counted again; what cases decide taken
+    from the kept facts (indicators.facts), which move with their seizures."""
+    old = _rows(connection, whole)
+    computed = tallies.compute(connection, [month_range(m) for m in sorted(whole)], False,
+                               stored_court=True)
+    ids = ensure_buckets(computed.signatures, connection.alias)
+    new = {(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in computed.rows.items()}
+    _write(connection, old, new)
+    _add(connection, _differences(old, new))
+    facts.move(connection, computed, ids)
+
+
+def _recount_named(connection: Any, seizures: set[int], cases: set[int]) -> None:
+    """What cases decide for the seizures and cases named: the differences added."""
+    found = facts.recount(connection, seizures, cases)
+    ids = ensure_buckets(found.signatures, connection.alias)
+    delta = {(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in found.counter.rows.items()
+             if any(f)}
+    facts.store(connection, found, ids)
+    _add(connection, {**delta, **_differences({}, delta)})
+
+
+def _rows(connection: Any, months: set[int]) -> dict[Row, list[int]]:
+    """The stored month rows about to be replaced (all but the case figures, which are
+    kept per case)."""
     found: dict[Row, list[int]] = {}
     q = connection.ops.quote_name
     columns = ", ".join(q(c) for c in KEY + FIGURES)
+    params: list[Any] = [*sorted(months), *tallies.CASE_DIMENSIONS]
     with connection.cursor() as cursor:
-        for months, dimensions in ((whole, None), (court, tallies.COURT_DIMENSIONS)):
-            if not months:
-                continue
-            where = f"{q('month')} IN ({', '.join(['%s'] * len(months))})"
-            params: list[Any] = sorted(months)
-            if dimensions:
-                where += f" AND {q('dimension')} IN ({', '.join(['%s'] * len(dimensions))})"
-                params += dimensions
-            cursor.execute(  # nosec B608 - names from the model, values as parameters
-                f"SELECT {columns} FROM {q(Tally._meta.db_table)} WHERE {where}",  # noqa: SLF001  # nosec B608
-                params)
-            for row in cursor.fetchall():
-                found[(row[0], row[1], bool(row[2]), row[3], row[4])] = list(row[5:])
+        cursor.execute(  # nosec B608 - names from the model, values as parameters
+            f"SELECT {columns} FROM {q(Tally._meta.db_table)} "  # noqa: SLF001  # nosec B608
+            f"WHERE {q('month')} IN ({', '.join(['%s'] * len(months))}) AND {q('dimension')} "
+            f"NOT IN ({', '.join(['%s'] * len(tallies.CASE_DIMENSIONS))})", params)
+        for row in cursor.fetchall():
+            found[(row[0], row[1], bool(row[2]), row[3], row[4])] = list(row[5:])
     return found
 
 
@@ -266,6 +310,7 @@ def _rebuild(connection: Any) -> None:
     """Everything from the records in one grouped pass; then years and all time in SQL."""
     computed = tallies.compute(connection, None, True)
     ids = ensure_buckets(computed.signatures, connection.alias)
+    facts.rebuild(connection, computed, ids)
     _delete(Tally.objects.using(connection.alias).all())
     _insert({(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in computed.rows.items()},
             connection.alias)

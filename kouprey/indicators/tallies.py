@@ -19,6 +19,10 @@ Everything counted is additive over months and visibilities:
   histogram: the reader's days are the smallest among the visibilities it sees);
 - ``cases``, ``interagency``: cases by the month of their earliest linked seizure (whatever
   that seizure's visibility) and the case's own visibility; month 0 for cases without one.
+
+``compute`` counts all of it from the records. ``compute(..., stored_court=True)``, the
+store's months, counts the seizures' own figures and takes what cases decide from the facts
+kept per seizure (``SeizureCourt``, indicators.facts), which case writes keep up to date.
 """
 
 # ruff: noqa: S608 - SQL text holds only names from model metadata and our own
@@ -28,9 +32,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -39,12 +43,13 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from kouprey.cases.models import Case, CaseAgency, CaseEvent
 from kouprey.cases.services import PROSECUTION_KINDS
-from kouprey.indicators.models import UNDATED
+from kouprey.indicators.models import UNDATED, SeizureCourt
 from kouprey.seizures.models import OriginCountry, Seizure, SeizureItem, Suspect, TransitCountry
 
 Range = tuple[date, date]  # both days included
 TallyKey = tuple[int, str, bool, str, str]  # month, signature, validated, dimension, key
 Tallies = dict[TallyKey, list[int]]  # seizures, weight_g, weighed, worked_g
+At = tuple[int, str, bool, date]  # a seizure's month, signature, validated, date
 SCOPE = "indicators_scope"  # the temporary table of the seizures being counted
 CASES = "indicators_cases"  # and of the cases linked to them
 MMAP_BYTES = 1 << 32  # SQLite caps it at its compile-time maximum (2 GiB on Debian)
@@ -151,50 +156,156 @@ def _mapped(connection: BaseDatabaseWrapper, cursor: Any) -> Iterator[None]:
         cursor.execute(f"PRAGMA mmap_size = {before}")
 
 
+@dataclass(frozen=True)
+class Court:
+    """What a seizure's cases decide: the signatures of its prosecuted and convicted linked
+    cases, and per case signature the day of the first verdict (all sorted)."""
+
+    prosecuted: tuple[str, ...] = ()
+    convicted: tuple[str, ...] = ()
+    verdicts: tuple[tuple[str, date], ...] = ()
+
+    def texts(self) -> tuple[str, str, str]:
+        return (";".join(self.prosecuted), ";".join(self.convicted),
+                ";".join(f"{b}={d.isoformat()}" for b, d in self.verdicts))
+
+    @classmethod
+    def of(cls, prosecuted: str, convicted: str, verdicts: str) -> Court:
+        return cls(tuple(p for p in prosecuted.split(";") if p),
+                   tuple(c for c in convicted.split(";") if c),
+                   tuple((b, _day(d)) for b, d in (v.rsplit("=", 1)
+                                                    for v in verdicts.split(";") if v)))
+
+    def signatures(self) -> set[str]:
+        return {*self.prosecuted, *self.convicted, *(b for b, _ in self.verdicts)}
+
+    def add_to(self, counter: Counter, at: At, sign: int = 1) -> None:
+        """The seizure's ``prosecuted``, ``convicted`` and ``verdict`` rows (``sign`` -1:
+        taken away). A reader counts a row when it sees one of the signatures of its key."""
+        month, sig, validated, day = at
+        counter.case_signatures |= self.signatures()
+        for dimension, sigs in (("prosecuted", self.prosecuted), ("convicted", self.convicted)):
+            if sigs:
+                counter.add(month, sig, validated, dimension, ";".join(sigs), sign)
+        if self.verdicts:
+            counter.add(month, sig, validated, "verdict", ";".join(
+                f"{b}={(d - day).days}" for b, d in self.verdicts), sign)
+
+
+@dataclass(frozen=True)
+class CaseCount:
+    """A case as counted: the month of its earliest linked seizure (0: none), its own
+    signature, and whether two distinct agencies took part."""
+
+    month: int
+    sig: str
+    interagency: bool
+
+    def add_to(self, counter: Counter, sign: int = 1) -> None:
+        counter.case_signatures.add(self.sig)
+        counter.add(self.month, self.sig, False, "cases", "", sign)
+        if self.interagency:
+            counter.add(self.month, self.sig, False, "interagency", "", sign)
+
+
+Kept = tuple[int, int, bool, date]  # a SeizureCourt's month, bucket id, validated, day
+
+
 @dataclass
 class Computed:
     rows: Tallies
     signatures: set[str]  # every visibility the rows name (as a bucket or inside a key)
+    court: dict[int, tuple[At, Court]] = field(default_factory=dict)  # by seizure id
+    cases: dict[int, CaseCount] = field(default_factory=dict)  # by case id
+    kept: dict[int, Kept] = field(default_factory=dict)  # stored_court: the facts as kept
+    gone: list[int] = field(default_factory=list)  # stored_court: facts of seizures gone
 
 
 def compute(connection: BaseDatabaseWrapper, ranges: Sequence[Range] | None,
-            undated_cases: bool, court_only: bool = False) -> Computed:
+            undated_cases: bool, stored_court: bool = False) -> Computed:
     """The tallies of the seizures dated in ``ranges`` (None: every seizure), and of the cases
-    whose earliest linked seizure is; ``undated_cases`` adds the cases without seizures;
-    ``court_only``: only the dimensions that cases decide (COURT_DIMENSIONS)."""
+    whose earliest linked seizure is; ``undated_cases`` adds the cases without seizures.
+
+    ``stored_court`` (whole months only: the store's recount): no case figures, and what
+    cases decide taken from the kept ``SeizureCourt`` facts of the seizures counted."""
     counter = Counter()
     with connection.cursor() as cursor, _mapped(connection, cursor):
-        _fill_scope(connection, cursor, ranges, with_rows=not court_only)
-        if not court_only:
-            _seizure_figures(connection, cursor, counter)
-        case_sigs, undated = _case_signatures(connection, cursor, undated_cases)
-        _court_figures(cursor, counter, case_sigs, _join(connection))
-        _case_figures(cursor, counter, case_sigs, ranges, undated, _join(connection))
-        cursor.execute(f"DELETE FROM {SCOPE}")  # nosec B608
-    return Computed(dict(counter.rows), set(counter.signatures.values())
-                    | counter.case_signatures)
+        _fill_scope(connection, cursor, _ranges_sql(f"s.{column(Seizure, 'date')}", ranges))
+        found = _counted(connection, cursor, counter, ranges, undated_cases, stored_court)
+        _empty(cursor, SCOPE)
+    found.rows = dict(counter.rows)
+    found.signatures = set(counter.signatures.values()) | counter.case_signatures
+    return found
+
+
+def _counted(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter,
+             ranges: Sequence[Range] | None, undated_cases: bool, stored_court: bool
+             ) -> Computed:
+    _seizure_figures(connection, cursor, counter)
+    found = Computed({}, set())
+    if stored_court:
+        found.court, found.kept, found.gone = _kept_court(
+            connection, cursor, {month_of(a) for a, _ in ranges or ()})
+    else:
+        found.court = court_records(connection, cursor)
+        c, links = table(Case), table(LINKS)
+        undated = (f" UNION SELECT c.id FROM {c} c WHERE NOT EXISTS "  # nosec B608
+                   f"(SELECT 1 FROM {links} l WHERE l.case_id = c.id)") if undated_cases else ""
+        _fill_cases(connection, cursor, f"SELECT DISTINCT l.case_id FROM {SCOPE} t "  # nosec B608
+                    f"{_join(connection)} {links} l ON l.seizure_id = t.id{undated}")
+        found.cases = case_records(connection, cursor, ranges)
+    for at, court in found.court.values():
+        court.add_to(counter, at)
+    for case in found.cases.values():
+        case.add_to(counter)
+    return found
+
+
+def _empty(cursor: Any, name: str) -> None:
+    """Empty a temporary table. PostgreSQL: TRUNCATE, as no autovacuum ever cleans a
+    temporary table and a session's thousands of deleted rows would slow every pass."""
+    if cursor.db.vendor == "postgresql":
+        cursor.execute(f"TRUNCATE {name}")
+    else:
+        cursor.execute(f"DELETE FROM {name}")  # nosec B608
+
+
+def fill_ids(cursor: Any, name: str, ids: Iterable[int]) -> None:
+    """A temporary table ``name`` (id) holding ``ids``."""
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} (id bigint PRIMARY KEY)")
+    _empty(cursor, name)
+    cursor.executemany(f"INSERT INTO {name} (id) VALUES (%s)", [(i,) for i in sorted(ids)])  # nosec B608
+    cursor.execute(f"ANALYZE {name}")
 
 
 def _fill_scope(connection: BaseDatabaseWrapper, cursor: Any,
-                ranges: Sequence[Range] | None, with_rows: bool) -> None:
-    """The seizures counted: ``with_rows`` also their place and destination (read from the
-    seizure rows; without them an index has every column the case figures need)."""
+                where: tuple[str, list[Any]]) -> None:
+    """The seizures counted (``where``: a condition on the seizures ``s``, its parameters)."""
     vendor = connection.vendor
     temp = "TEMPORARY TABLE IF NOT EXISTS"
     cursor.execute(f"CREATE {temp} {SCOPE} (id bigint PRIMARY KEY, month integer, "
                    "sig varchar(400), validated boolean, day date, place bigint, dest bigint)")
-    cursor.execute(f"DELETE FROM {SCOPE}")  # nosec B608
+    _empty(cursor, SCOPE)
     s, day = table(Seizure), column(Seizure, "date")
-    where, params = _ranges_sql(f"s.{day}", ranges)
     cursor.execute(  # nosec B608
         f"INSERT INTO {SCOPE} (id, month, sig, validated, day, place, dest) "  # nosec B608
         f"SELECT s.id, {month_sql(vendor, f's.{day}')}, {_signature_sql(vendor, Seizure, 's')}, "
         f"s.{column(Seizure, 'validation_status')} = %s, s.{day}, "
-        + (f"s.{column(Seizure, 'place')}, s.{column(Seizure, 'destination_country')} "
-           if with_rows else "NULL, NULL ")
-        + f"FROM {s} s WHERE {where}",
-        [Seizure.Validation.VALIDATED, *params])
+        f"s.{column(Seizure, 'place')}, s.{column(Seizure, 'destination_country')} "
+        f"FROM {s} s WHERE {where[0]}",
+        [Seizure.Validation.VALIDATED, *where[1]])
     cursor.execute(f"ANALYZE {SCOPE}")
+
+
+@contextmanager
+def scope_of(connection: BaseDatabaseWrapper, ids_table: str) -> Iterator[Any]:
+    """The scope table filled with the seizures listed in ``ids_table`` (a cursor on it)."""
+    with connection.cursor() as cursor:
+        _fill_scope(connection, cursor, (f"s.id IN (SELECT id FROM {ids_table})", []))  # nosec B608
+        try:
+            yield cursor
+        finally:
+            _empty(cursor, SCOPE)
 
 
 def _ranges_sql(expression: str, ranges: Sequence[Range] | None) -> tuple[str, list[Any]]:
@@ -246,24 +357,25 @@ def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Coun
 
 
 def _item_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter) -> None:
-    """Taxa and commodities from one pass over the items (streamed, added up here)."""
+    """Taxa and commodities from one pass over the items (a materialized CTE) grouped twice:
+    seizures counted once per taxon (commodity), the items' grams, how many are weighed,
+    and the grams of worked items (commodities)."""
     i = table(SeizureItem)
     grams = _grams(connection.vendor, f"i.{column(SeizureItem, 'weight_kg')}")
+    keys = {"taxon": column(SeizureItem, "taxon"), "commodity": column(SeizureItem, "commodity")}
+    passes = " UNION ALL ".join(
+        f"SELECT {GROUP}, '{dimension}', t.{key}, COUNT(DISTINCT t.seizure), SUM(t.g), "  # nosec B608
+        f"COUNT(t.g), {worked} FROM x t GROUP BY {GROUP}, t.{key}"
+        for dimension, key, worked in (
+            ("taxon", keys["taxon"], "0"),
+            ("commodity", keys["commodity"], "SUM(CASE WHEN t.worked THEN t.g ELSE 0 END)")))
     cursor.execute(  # nosec B608
-        f"SELECT {GROUP}, i.{column(SeizureItem, 'seizure')}, i.{column(SeizureItem, 'taxon')}, "  # nosec B608
-        f"i.{column(SeizureItem, 'commodity')}, {grams}, i.{column(SeizureItem, 'worked')} "
-        f"FROM {SCOPE} t {_join(connection)} {i} i ON i.{column(SeizureItem, 'seizure')} = t.id "
-        "ORDER BY t.id")
-    current, seen = None, set[tuple[str, Any]]()  # a seizure counts once per taxon, commodity
-    for month, sig, validated, seizure, taxon, commodity, weight, worked in _stream(cursor):
-        if seizure != current:
-            current, seen = seizure, set()
-        for dimension, value in (("taxon", taxon), ("commodity", commodity)):
-            first = (dimension, value) not in seen
-            seen.add((dimension, value))
-            counter.add(month, sig, validated, dimension, _key(value), int(first),
-                        weight, weight is not None,
-                        weight if worked and dimension == "commodity" else 0)
+        f"WITH x AS MATERIALIZED (SELECT {GROUP}, i.{column(SeizureItem, 'seizure')} AS seizure, "  # nosec B608
+        f"i.{keys['taxon']}, i.{keys['commodity']}, {grams} AS g, "
+        f"i.{column(SeizureItem, 'worked')} AS worked FROM {SCOPE} t {_join(connection)} {i} i "
+        f"ON i.{column(SeizureItem, 'seizure')} = t.id) {passes}")
+    for month, sig, validated, dimension, value, *figures in _stream(cursor):
+        counter.add(month, sig, validated, dimension, _key(value), *figures)
 
 
 def _stream(cursor: Any) -> Iterator[Any]:
@@ -293,72 +405,82 @@ def _flow_figures(cursor: Any, counter: Counter) -> None:
 LINKS = Case.seizures.through
 
 
-def _case_signatures(connection: BaseDatabaseWrapper, cursor: Any, undated: bool
-                     ) -> tuple[dict[int, str], set[int]]:
-    """The visibility of every case linked to a counted seizure (and of undated cases)."""
-    c, links = table(Case), table(LINKS)
-    sig = _signature_sql(connection.vendor, Case, "c")
-    join = _join(connection)
+def _fill_cases(connection: BaseDatabaseWrapper, cursor: Any, ids_sql: str) -> None:
+    """The temporary table of the cases counted (``ids_sql`` selects their ids)."""
     cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {CASES} (id bigint PRIMARY KEY)")
-    cursor.execute(f"DELETE FROM {CASES}")  # nosec B608
-    cursor.execute(  # nosec B608
-        f"INSERT INTO {CASES} (id) SELECT DISTINCT l.case_id FROM {SCOPE} t "  # nosec B608
-        f"{join} {links} l ON l.seizure_id = t.id")
+    _empty(cursor, CASES)
+    cursor.execute(f"INSERT INTO {CASES} (id) {ids_sql}")  # nosec B608
     cursor.execute(f"ANALYZE {CASES}")
-    cursor.execute(  # nosec B608
-        f"SELECT c.id, {sig} FROM {CASES} k {join} {c} c ON c.id = k.id")  # nosec B608
-    found = {case_id: _canonical(raw) for case_id, raw in cursor.fetchall()}
-    alone: set[int] = set()
-    if undated:
-        cursor.execute(  # nosec B608
-            f"SELECT c.id, {sig} FROM {c} c WHERE NOT EXISTS "  # nosec B608
-            f"(SELECT 1 FROM {links} l WHERE l.case_id = c.id)")
-        for case_id, raw in cursor.fetchall():
-            found[case_id] = _canonical(raw)
-            alone.add(case_id)
-    return found, alone
 
 
-def _court_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str], join: str
-                   ) -> None:
-    """Prosecution, conviction and days to the first verdict, by the cases' visibilities."""
-    e, links = table(CaseEvent), table(LINKS)
+def fill_cases_of(connection: BaseDatabaseWrapper, cursor: Any, ids_table: str) -> None:
+    """The cases table filled with the cases (still existing) listed in ``ids_table``."""
+    _fill_cases(connection, cursor, f"SELECT c.id FROM {table(Case)} c "  # nosec B608
+                f"WHERE c.id IN (SELECT id FROM {ids_table})")
+
+
+def court_records(connection: BaseDatabaseWrapper, cursor: Any) -> dict[int, tuple[At, Court]]:
+    """What cases decide for the seizures of the scope table, from the records: per seizure
+    with a prosecuted linked case."""
+    e, links, c = table(CaseEvent), table(LINKS), table(Case)
     kind, outcome, day = (f"e.{column(CaseEvent, n)}" for n in ("kind", "outcome", "date"))
     kinds = sorted(str(k) for k in PROSECUTION_KINDS)
     marks = ", ".join(["%s"] * len(kinds))
-    verdict = CaseEvent.Kind.VERDICT
+    verdict, join = CaseEvent.Kind.VERDICT, _join(connection)
     cursor.execute(  # nosec B608
-        f"SELECT t.id, {GROUP}, t.day, l.case_id, "  # nosec B608
-        f"MAX(CASE WHEN {kind} = %s AND {outcome} = %s THEN 1 ELSE 0 END), "
-        f"MIN(CASE WHEN {kind} = %s THEN {day} END) "
+        f"SELECT x.*, {_signature_sql(connection.vendor, Case, 'c')} FROM ("  # nosec B608
+        f"SELECT t.id, {GROUP}, t.day, l.case_id, "
+        f"MAX(CASE WHEN {kind} = %s AND {outcome} = %s THEN 1 ELSE 0 END) AS convicted, "
+        f"MIN(CASE WHEN {kind} = %s THEN {day} END) AS first "
         f"FROM {SCOPE} t {join} {links} l ON l.seizure_id = t.id "
         f"{join} {e} e ON e.{column(CaseEvent, 'case')} = l.case_id "
-        f"WHERE {kind} IN ({marks}) GROUP BY t.id, {GROUP}, t.day, l.case_id",
+        f"WHERE {kind} IN ({marks}) GROUP BY t.id, {GROUP}, t.day, l.case_id"
+        f") x {join} {c} c ON c.id = x.case_id",
         [verdict, CaseEvent.Outcome.CONVICTION, verdict, *kinds])
     seizures: dict[int, dict[str, Any]] = {}
-    for seizure_id, month, sig, validated, seized, case_id, convicted, first in \
+    for seizure_id, month, sig, validated, seized, _case, convicted, first, raw in \
             cursor.fetchall():
         facts = seizures.setdefault(seizure_id, {
-            "at": (month, sig, validated), "prosecuted": set(), "convicted": set(),
-            "verdict": {}, "seized": _day(seized)})
-        bucket = case_sigs[case_id]
-        counter.case_signatures.add(bucket)
+            "at": (month, _canonical(sig), bool(validated), _day(seized)),
+            "prosecuted": set(), "convicted": set(), "verdict": {}})
+        bucket = _canonical(raw)
         facts["prosecuted"].add(bucket)
         if convicted:
             facts["convicted"].add(bucket)
         if first is not None:
-            days = (_day(first) - facts["seized"]).days
             verdicts = facts["verdict"]
-            verdicts[bucket] = min(days, verdicts.get(bucket, days))
-    for facts in seizures.values():
-        month, sig, validated = facts["at"]
-        for dimension in ("prosecuted", "convicted"):
-            if facts[dimension]:
-                counter.add(month, sig, validated, dimension,
-                            ";".join(sorted(facts[dimension])), 1)
-        if facts["verdict"]:
-            counter.add(month, sig, validated, "verdict", ";".join(
-                f"{b}={d}" for b, d in sorted(facts["verdict"].items())), 1)
+            verdicts[bucket] = min(_day(first), verdicts.get(bucket, _day(first)))
+    return {seizure_id: (facts["at"], Court(
+        tuple(sorted(facts["prosecuted"])), tuple(sorted(facts["convicted"])),
+        tuple(sorted(facts["verdict"].items())))) for seizure_id, facts in seizures.items()}
+
+
+def _kept_court(connection: BaseDatabaseWrapper, cursor: Any, months: set[int]
+                ) -> tuple[dict[int, tuple[At, Court]], dict[int, Kept], list[int]]:
+    """What cases decide for the seizures of the scope table (whole ``months``), from the
+    kept facts; the facts as kept; and the facts of those months whose seizure is gone."""
+    f = table(SeizureCourt)
+    cursor.execute(  # nosec B608
+        f"SELECT t.id, {GROUP}, t.day, f.prosecuted, f.convicted, f.verdicts, "  # nosec B608
+        f"f.month, f.bucket_id, f.validated, f.day "
+        f"FROM {SCOPE} t {_join(connection)} {f} f ON f.seizure_id = t.id "
+        # PostgreSQL: probe the facts' key for the scope's ids (its statistics may make it
+        # hash the whole table instead).
+        + (f"WHERE f.seizure_id = ANY(ARRAY(SELECT id FROM {SCOPE}))"  # nosec B608
+           if connection.vendor == "postgresql" else ""))
+    court, kept = {}, {}
+    for sid, month, sig, validated, day, pro, con, ver, *stored in cursor.fetchall():
+        court[sid] = ((month, _canonical(sig), bool(validated), _day(day)),
+                      Court.of(pro, con, ver))
+        kept[sid] = (stored[0], stored[1], bool(stored[2]), _day(stored[3]))
+    gone: list[int] = []
+    if months:
+        cursor.execute(  # nosec B608
+            f"SELECT f.seizure_id FROM {f} f WHERE f.month IN "  # nosec B608
+            f"({', '.join(['%s'] * len(months))}) AND NOT EXISTS "
+            f"(SELECT 1 FROM {SCOPE} t WHERE t.id = f.seizure_id)", sorted(months))
+        gone = [row[0] for row in cursor.fetchall()]
+    return court, kept, gone
 
 
 def _inside(ranges: Sequence[Range] | None) -> Callable[[date], bool]:
@@ -375,41 +497,31 @@ def _inside(ranges: Sequence[Range] | None) -> Callable[[date], bool]:
     return inside
 
 
-def _case_figures(cursor: Any, counter: Counter, case_sigs: dict[int, str],
-                  ranges: Sequence[Range] | None, undated: set[int], join: str) -> None:
-    """Cases by the month of their earliest linked seizure, and those with two agencies."""
-    s, links, ca = table(Seizure), table(LINKS), table(CaseAgency)
-    day = column(Seizure, "date")
+def case_records(connection: BaseDatabaseWrapper, cursor: Any,
+                 ranges: Sequence[Range] | None) -> dict[int, CaseCount]:
+    """The cases of the cases table, from the records: those whose earliest linked seizure
+    falls in ``ranges`` (None: any) by its month, those without any seizure in month 0."""
+    s, links, ca, c = table(Seizure), table(LINKS), table(CaseAgency), table(Case)
+    join, day = _join(connection), column(Seizure, "date")
+    cursor.execute(  # nosec B608
+        f"SELECT c.id, {_signature_sql(connection.vendor, Case, 'c')} FROM {CASES} k "  # nosec B608
+        f"{join} {c} c ON c.id = k.id")
+    sigs = {case_id: _canonical(raw) for case_id, raw in cursor.fetchall()}
     cursor.execute(  # nosec B608
         f"SELECT l.case_id, MIN(s.{day}) FROM {CASES} k {join} {links} l "  # nosec B608
         f"ON l.case_id = k.id {join} {s} s ON s.id = l.seizure_id GROUP BY l.case_id")
-    months: dict[int, int] = {}
+    months = dict.fromkeys(sigs, UNDATED)
     inside = _inside(ranges)
     for case_id, first in cursor.fetchall():
         first_day = _day(first)
         if inside(first_day):
             months[case_id] = month_of(first_day)
-    months.update(dict.fromkeys(undated, UNDATED))
+        else:
+            del months[case_id]
     agency = column(CaseAgency, "agency")
     cursor.execute(  # nosec B608
         f"SELECT a.case_id FROM {CASES} k {join} {ca} a ON a.case_id = k.id "  # nosec B608
-        "GROUP BY a.case_id "
-        f"HAVING MIN(a.{agency}) < MAX(a.{agency})")
+        f"GROUP BY a.case_id HAVING MIN(a.{agency}) < MAX(a.{agency})")
     several = {row[0] for row in cursor.fetchall()}
-    if undated:
-        several |= _interagency_undated(cursor)
-    for case_id, month in months.items():
-        counter.case_signatures.add(case_sigs[case_id])
-        counter.add(month, case_sigs[case_id], False, "cases", "", 1)
-        if case_id in several:
-            counter.add(month, case_sigs[case_id], False, "interagency", "", 1)
-
-
-def _interagency_undated(cursor: Any) -> set[int]:
-    ca, links = table(CaseAgency), table(LINKS)
-    agency = column(CaseAgency, "agency")
-    cursor.execute(  # nosec B608
-        f"SELECT a.case_id FROM {ca} a WHERE NOT EXISTS (SELECT 1 FROM {links} l "  # nosec B608
-        f"WHERE l.case_id = a.case_id) GROUP BY a.case_id "
-        f"HAVING MIN(a.{agency}) < MAX(a.{agency})")
-    return {row[0] for row in cursor.fetchall()}
+    return {case_id: CaseCount(month, sigs[case_id], case_id in several)
+            for case_id, month in months.items()}

@@ -3,22 +3,23 @@
 Every table the tallies read carries them, so whatever writes (forms, API, the importer's
 COPY, raw SQL, the sqlite3 shell) marks the months it touches, in its own transaction:
 
-- a seizure: its month (old and new on update); when its date changes, also the months of
-  the seizures that share a case with it (the case's earliest seizure may move);
+- a seizure: its month (old and new on update); when its date changes (or it is deleted),
+  also the seizure itself, part COURT (its cases' earliest seizure may move);
 - a row of a seizure (items, suspects, origins, transits, agencies, sharing): that seizure's
   month;
-- a case, its events, agencies or sharing: the months of all its linked seizures, or month 0
-  (cases without seizures) when it has none;
-- a case-seizure link: the seizure's month and the case's (as for a case);
-- marks from cases (and the other seizures of a case whose seizure changed date) name
-  ``part`` COURT: only the figures that depend on cases are recomputed for them;
+- a case, its events, agencies or sharing: the case, part COURT;
+- a case-seizure link: the seizure and the case, part COURT;
+- marks of part COURT name a seizure or case (``month`` RESOLVE): the store counts again
+  what cases decide for those records only (indicators.facts); a reader who finds them
+  pending looks their months up (``store.dirty_months``) and counts those months;
 - TRUNCATE (PostgreSQL): everything.
 
 Reference data needs none: labels and the ivory commodities are read when the table is.
 SQLite: row-level triggers, re-created after every migrate (a table rebuilt by a migration
 loses them; when any was missing, everything is marked); they note the seizure or case a
 row belongs to, whose months are found when the marks are read. PostgreSQL: statement-level
-triggers over transition tables, so a COPY of millions of rows costs one grouped INSERT.
+triggers over transition tables, so a COPY of millions of seizure rows costs one grouped
+INSERT (case writes insert one mark per distinct seizure or case named).
 ``bulk()`` lets an importer switch them off inside its own transaction and mark the months
 it wrote itself.
 """
@@ -78,58 +79,44 @@ def watched() -> list[Watched]:
 
 
 class Sql:
-    """The month-listing SELECTs of one database, over a relation ``r`` of changed rows."""
+    """PostgreSQL: the marks of the rows of a relation ``r`` (old or new rows): months for
+    seizures and their rows; the seizure or case named (``RESOLVE``, ``COURT``) for cases,
+    their rows and links, and for seizures deleted or moved to another date (their cases)."""
 
     def __init__(self, vendor: str) -> None:
         self.vendor = vendor
-        self.s, self.links = table(Seizure), table(LINKS)
+        self.s = table(Seizure)
         self.day = column(Seizure, "date")
         self.case_col, self.seizure_col = _fk(LINKS, Case), _fk(LINKS, Seizure)
 
     def month(self, expression: str) -> str:
         return month_sql(self.vendor, expression, percent="%")
 
-    def of_seizures(self, rel: str, id_col: str, part: int) -> str:
-        return (f"SELECT {self.month(f's.{self.day}')} AS month, {part} AS part FROM {rel} "  # nosec B608
-                f"JOIN {self.s} s ON s.id = r.{id_col}")
+    @staticmethod
+    def named(rel: str, seizure: str, case: str, where: str = "") -> str:
+        return (f"SELECT {RESOLVE} AS month, {COURT} AS part, {seizure}::bigint AS seizure_pk, "  # nosec B608
+                f"{case}::bigint AS case_pk FROM {rel}{where}")
 
-    def of_case(self, rel: str, case_col: str, exclude: str = "") -> list[str]:
-        linked = (f"SELECT {self.month(f's.{self.day}')} AS month, {COURT} AS part FROM {rel} "  # nosec B608
-                  f"JOIN {self.links} l ON l.{self.case_col} = r.{case_col} "
-                  f"JOIN {self.s} s ON s.id = l.{self.seizure_col}")
-        alone = (f"SELECT 0 AS month, {COURT} AS part FROM {rel} WHERE NOT EXISTS "  # nosec B608
-                 f"(SELECT 1 FROM {self.links} l "
-                 f"WHERE l.{self.case_col} = r.{case_col}{exclude})")
-        return [linked, alone]
-
-    def co_linked(self, rel: str, changed: str = "") -> str:
-        """The months of the seizures sharing a case with the seizures in ``rel``."""
-        return (f"SELECT {self.month(f's.{self.day}')} AS month, {COURT} AS part "  # nosec B608
-                f"FROM {rel} {changed}"
-                f"JOIN {self.links} l1 ON l1.{self.seizure_col} = r.id "
-                f"JOIN {self.links} l2 ON l2.{self.case_col} = l1.{self.case_col} "
-                f"JOIN {self.s} s ON s.id = l2.{self.seizure_col}")
-
-    def selects(self, w: Watched, rel: str, event: str, new_ids: str = "") -> list[str]:
-        """Months touched by the rows of ``rel`` (one side: old or new rows)."""
+    def selects(self, w: Watched, rel: str, event: str) -> list[str]:
+        """Marks of the rows of ``rel`` (one side: old or new rows)."""
+        nothing = "NULL::bigint AS seizure_pk, NULL::bigint AS case_pk"
         if w.kind == "seizure":
-            found = [f"SELECT {self.month(f'r.{self.day}')} AS month, {EVERYTHING} AS part "  # nosec B608
-                     f"FROM {rel}"]
+            found = [f"SELECT {self.month(f'r.{self.day}')} AS month, {EVERYTHING} AS part, "  # nosec B608
+                     f"{nothing} FROM {rel}"]
             if event == "ad":
-                found.append(self.co_linked(rel))
+                found.append(self.named(rel, "r.id", "NULL"))
             return found
         if w.kind == "child":
-            return [self.of_seizures(rel, w.columns[0], EVERYTHING)]
+            return [f"SELECT {self.month(f's.{self.day}')} AS month, {EVERYTHING} AS part, "  # nosec B608
+                    f"{nothing} FROM {rel} JOIN {self.s} s ON s.id = r.{w.columns[0]}"]
         if w.kind == "case":
-            return self.of_case(rel, w.columns[0])
-        exclude = f" AND l.id NOT IN ({new_ids})" if event == "ai" and new_ids else ""
-        return [self.of_seizures(rel, self.seizure_col, COURT),
-                *self.of_case(rel, self.case_col, exclude)]
+            return [self.named(rel, "NULL", f"r.{w.columns[0]}")]
+        return [self.named(rel, f"r.{self.seizure_col}", f"r.{self.case_col}")]
 
     @staticmethod
     def insert(selects: list[str]) -> str:
-        return (f"INSERT INTO {table(DirtyMonth)} (month, part) "  # nosec B608
-                "SELECT DISTINCT month, part FROM ("
+        return (f"INSERT INTO {table(DirtyMonth)} {MARK_COLUMNS} "  # nosec B608
+                f"SELECT DISTINCT {MARK_COLUMNS[1:-1]} FROM ("
                 + " UNION ".join(selects) + ") found")
 
 
@@ -196,12 +183,11 @@ def pg_statements(w: Watched) -> dict[str, list[str]]:
     found = {}
     for suffix, (event, referencing) in PG_EVENTS.items():
         sides = {"ai": ["new_rows"], "au": ["old_rows", "new_rows"], "ad": ["old_rows"]}[suffix]
-        selects = [s for side in sides for s in sql.selects(
-            w, f"{side} r", suffix, new_ids="SELECT id FROM new_rows")]
-        if w.kind == "seizure" and suffix == "au":
-            selects.append(sql.co_linked("new_rows r", changed=(
-                f"JOIN old_rows o ON o.id = r.id AND o.{w.columns[1]} IS DISTINCT FROM "
-                f"r.{w.columns[1]} ")))
+        selects = [s for side in sides for s in sql.selects(w, f"{side} r", suffix)]
+        if w.kind == "seizure" and suffix == "au":  # a new date: its cases may begin elsewhere
+            selects.append(sql.named("new_rows r", "r.id", "NULL", (
+                f" JOIN old_rows o ON o.id = r.id AND o.{w.columns[1]} IS DISTINCT FROM "
+                f"r.{w.columns[1]}")))
         function = f"{PREFIX}_{w.table}_{suffix}"
         name = f"{PREFIX}_{suffix}"
         found[name] = [_pg_function(function, sql.insert(selects)),

@@ -20,9 +20,9 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 JAN, MAR, JUN = date(2019, 1, 10), date(2019, 3, 5), date(2019, 6, 20)
-# SQLite's triggers name the case, and a case's marks always include month 0 (its cases
-# without seizures); PostgreSQL's look its links up and add 0 only for a case without any.
-CASE_0 = {0} if connection.vendor == "sqlite" else set()
+# The triggers name the case, and a case's marks, looked up, always include month 0 (its
+# cases without seizures).
+CASE_0 = {0}
 
 
 def marked(action: Callable[[], Any]) -> set[int]:
