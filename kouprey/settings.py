@@ -143,6 +143,9 @@ STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 
 MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "50"))
+# Import files at least this large (MB) are read and checked in a second process while the
+# first writes (the command line; -1: never). See core/reader.py.
+IMPORT_PARALLEL_MB = int(env("IMPORT_PARALLEL_MB", "16"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -130,7 +130,7 @@ def import_seizures_command(
     try:
         with acting_as(who), _progress(not as_json) as progress:
             result = import_seizures(file, mapping=mapping, user=who, org_id=org_id,
-                                     dry_run=dry_run, progress=progress)
+                                     dry_run=dry_run, progress=progress, parallel=True)
     except (FileRejected, LookupError, PermissionError, ValueError) as exc:
         fail(str(exc))
     if as_json:

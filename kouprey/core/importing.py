@@ -109,6 +109,7 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     warnings: list[str] = field(default_factory=list)
+    parallel: bool = False  # read and checked in a second process (core/reader.py)
 
     @property
     def ok(self) -> bool:
@@ -124,6 +125,7 @@ class ImportResult:
             "committed": self.committed, "rows": self.rows, "created": self.created,
             "unchanged": self.unchanged, "children": self.children,
             "problem_count": self.problem_count, "warnings": self.warnings,
+            "parallel": self.parallel,
             "problems": [p.__dict__ for p in self.problems],
         }
 
@@ -335,7 +337,13 @@ Progress = Callable[[int, int | None], None]
 
 
 class Importer(Protocol):
-    """What a target (seizures, ...) implements to be imported by ``run_import``."""
+    """What a target (seizures, ...) implements to be imported by ``run_import``.
+
+    Reading (``start``, ``feed``, ``finish``) turns rows into finished batches and hands
+    them to an output; writing (``enter``, ``receive``, ``done``) puts them in the
+    database. Both halves run in one process, or reading runs in a second process made by
+    ``reader()`` whose output is a channel back to this one.
+    """
 
     mapping_name: str
 
@@ -343,20 +351,41 @@ class Importer(Protocol):
         """Bind the header; return warnings (e.g. ignored columns)."""
 
     def feed(self, number: int, values: list[str]) -> None:
-        """Take one data row; report its problems; write (in batches) while none were found."""
+        """Take one data row; report its problems; pass batches on while none were found."""
 
     def finish(self, result: ImportResult) -> None:
-        """Flush the last batch; fill in the counts."""
+        """Pass on the last batch; fill in the counts."""
 
     def enter(self, stack: ExitStack) -> None:
         """Enter what must wrap the writes, inside the import's transaction (not in a dry
-        run): e.g. another app's row triggers switched off for the import's rows."""
+        run), and get ready to ``receive``: e.g. another app's row triggers switched off
+        for the import's rows."""
+
+    def receive(self, batch: Any) -> None:
+        """Write one batch in the import's transaction."""
+
+    def done(self) -> None:
+        """Every row was read and none had a problem: finish the writes before the commit."""
+
+    def send_to(self, output: Callable[[Any], None]) -> None:
+        """In a reading process: send batches to ``output`` instead of ``receive``."""
+
+    def reader(self) -> Callable[[], Importer] | None:
+        """A picklable function that makes this importer in a reading process (called
+        inside the import's transaction), or None if it must read where it writes."""
 
 
 def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
-               progress: Progress | None = None, max_mb: int | None = None) -> ImportResult:
+               progress: Progress | None = None, max_mb: int | None = None,
+               parallel: bool = False) -> ImportResult:
     """Read ``path`` into ``importer``: all rows committed, or none (FileRejected if the file
-    cannot be read at all)."""
+    cannot be read at all).
+
+    With ``parallel``, a file of at least ``settings.IMPORT_PARALLEL_MB`` is read and
+    checked in a second process while this one writes (the importer and the database
+    allowing it: ``Importer.reader``, a database file or server the second process can
+    open). The result, the problems and the all-or-nothing commit are the same.
+    """
     kind = check_file(path, max_mb)
     table = open_table(path, kind)
     result = ImportResult(file=path.name, mapping=importer.mapping_name, dry_run=dry_run,
@@ -369,9 +398,19 @@ def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
             with bulk_cache(), transaction.atomic(), dataversion.bulk_writes(), \
                     bulk_search_index(), ExitStack() as stack:
                 importer.enter(stack)
-                _feed(importer, table, problems, result, dry_run, progress)
+                reader = importer.reader() if parallel and _worth_a_reader(path) else None
+                if reader is None:
+                    _feed(importer, table, problems, result, dry_run, progress)
+                else:
+                    table.close()
+                    from kouprey.core.reader import read_elsewhere
+
+                    read_elsewhere(importer, reader, path, kind, problems, result, progress)
+                    result.parallel = True
                 if problems:
                     transaction.set_rollback(True)
+                else:
+                    importer.done()
     finally:
         table.close()
     result.problems = problems.items
@@ -380,6 +419,15 @@ def run_import(importer: Importer, path: Path, *, dry_run: bool = False,
         result.created = 0
         result.children = {}
     return result
+
+
+def _worth_a_reader(path: Path) -> bool:
+    """A file large enough, and a database a second process can open."""
+    limit = settings.IMPORT_PARALLEL_MB
+    if limit < 0 or path.stat().st_size < limit * 1024 * 1024:
+        return False
+    in_memory = getattr(connection, "is_in_memory_db", lambda: False)()
+    return not (connection.vendor == "sqlite" and in_memory)
 
 
 # FTS5 merges its index segments as rows arrive (automerge 4: four segments of one level

@@ -15,9 +15,11 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from kouprey.core.importing import ImportResult, Problems, Progress, run_import
@@ -31,7 +33,13 @@ from kouprey.seizures.importers.fields import (
     seizure_converters,
 )
 from kouprey.seizures.importers.references import References
-from kouprey.seizures.importers.write import Writer
+from kouprey.seizures.importers.write import (
+    Batch,
+    SeizureIds,
+    Tables,
+    Writer,
+    next_sqlite_id,
+)
 from kouprey.seizures.mappings import (
     FIELDS,
     INDEX,
@@ -67,24 +75,64 @@ class Record:
     merged: bool = False  # origins were added by later rows
 
 
-class SeizureImporter:
-    """The seizure target of ``core.importing.run_import``."""
+def actor_of(user: Any) -> tuple[int | None, str]:
+    """Who the audit log names for an import: the user's id and name, or "system"."""
+    if user is None or not user.pk:
+        return None, "system"
+    return int(user.pk), str(user.username)
 
-    def __init__(self, mapping: Mapping, org_id: int, user: Any = None,
-                 file_name: str = "") -> None:
+
+class SeizureImporter:
+    """The seizure target of ``core.importing.run_import``.
+
+    ``first_id``: in a reading process on SQLite, the first seizure id to use (see
+    ``write.SeizureIds``); the writing process passes it in ``reader()``.
+    """
+
+    def __init__(self, mapping: Mapping, org_id: int, actor: tuple[int | None, str] = (
+            None, "system"), file_name: str = "", first_id: int | None = None) -> None:
         self.mapping = mapping
         self.mapping_name = mapping.name
         self.org_id = org_id
-        self.user = user
+        self.actor = actor
         self.file_name = file_name
+        self.first_id = first_id
+        self.output: Any = None  # where finished batches go (``send_to``)
+        self.tables: Tables | None = None
 
     # -- core.importing.Importer ------------------------------------------------------------
     def enter(self, stack: ExitStack) -> None:
-        # The indicators' row triggers skip the import's rows; the writer names the months
-        # it wrote instead (one mark a month, not one a row).
+        # The indicators' row triggers skip the import's rows; the tables name the months
+        # they wrote instead (one mark a month, not one a row).
         from kouprey.indicators.triggers import bulk
 
-        self.marks = stack.enter_context(bulk())
+        self.tables = Tables(stack.enter_context(bulk()))
+        self.output = self.output or self.receive
+
+    def receive(self, batch: Batch) -> None:
+        """Write a batch of finished rows (in the import's transaction)."""
+        assert self.tables is not None, "enter() opens the tables"  # noqa: S101 # nosec B101
+        self.tables.write(batch)
+
+    def done(self) -> None:
+        """Every batch was written and nothing was wrong: finish the tables (indexes)."""
+        if self.tables is not None:
+            self.tables.finish()
+
+    def send_to(self, output: Any) -> None:
+        """Send finished batches to ``output`` (a reading process's channel)."""
+        self.output = output
+
+    def reader(self) -> Any:
+        """A picklable function making this importer in a reading process, or None when
+        the mapping must read in the writing process (it creates reference rows there)."""
+        if getattr(self.mapping, "creates_references", False):
+            return None
+        first = None
+        if connection.vendor == "sqlite":
+            first = next_sqlite_id(connection)
+        return partial(SeizureImporter, self.mapping, self.org_id, self.actor,
+                       self.file_name, first)
 
     def start(self, header: list[str], problems: Problems, dry_run: bool) -> list[str]:
         self.problems = problems
@@ -99,9 +147,9 @@ class SeizureImporter:
         self.item_spec = self._spec(children, ITEM_FIELDS)
         self.suspect_spec = self._spec(children, SUSPECT_FIELDS)
         self.source_spec = self._spec(children, SOURCE_FIELDS)
-        self.writer = Writer(self.org_id, self.user, self.file_name, self.mapping_name,
-                             dry_run=dry_run, conflict=self._conflict,
-                             marks=getattr(self, "marks", None))
+        self.writer = Writer(self.org_id, self.actor, self.file_name, self.mapping_name,
+                             dry_run=dry_run, conflict=self._conflict, output=self.output,
+                             ids=SeizureIds(connection, self.first_id))
         self.current: Record | None = None
         self.current_id = ""
         self.seen: set[str] = set()
@@ -134,8 +182,6 @@ class SeizureImporter:
     def finish(self, result: ImportResult) -> None:
         self._close()
         self._flush()
-        if not self.problems:
-            self.writer.finish()
         result.created = self.writer.created
         result.unchanged = self.writer.unchanged
         result.children = dict(self.writer.children)
@@ -255,12 +301,14 @@ class SeizureImporter:
 
 def import_seizures(path: Path, *, mapping: str | None = None, user: Any = None,
                     org_id: int | None = None, dry_run: bool = False,
-                    progress: Progress | None = None) -> ImportResult:
+                    progress: Progress | None = None, parallel: bool = False) -> ImportResult:
     """Import a seizures file (``kouprey import seizures``; the web import page).
 
     ``user`` must hold the import permission; the records are owned by ``org_id`` (default:
     the user's organisation; only a superuser may import into another one). Without a user
     (an administrator at the shell) ``org_id`` is required and the audit log says "system".
+    ``parallel``: a large file may be read and checked in a second process while this one
+    writes (``core.importing.run_import``); the command line asks for it.
     """
     if user is not None:
         if not can(user, IMPORT):
@@ -272,5 +320,5 @@ def import_seizures(path: Path, *, mapping: str | None = None, user: Any = None,
     if org_id is None:
         raise ValueError(_("Say which organisation will own the imported records."))
     chosen = get_mapping(mapping, org_id)
-    importer = SeizureImporter(chosen, org_id, user, path.name)
-    return run_import(importer, path, dry_run=dry_run, progress=progress)
+    importer = SeizureImporter(chosen, org_id, actor_of(user), path.name)
+    return run_import(importer, path, dry_run=dry_run, progress=progress, parallel=parallel)

@@ -12,6 +12,12 @@ on SQLite and PostgreSQL.
 Signals do not fire on bulk writes, so the audit log gets its ``import`` entries here, in
 bulk too, and the full-text ``search_text`` is computed here from the cached reference
 words, the same words ``seizures.services.search_text`` takes from a saved seizure.
+
+Building the rows and writing them are two halves: ``Writer`` turns checked records into a
+``Batch`` of finished rows (new seizures get their ids beforehand, from ``SeizureIds``, so
+their children can name them), and ``Tables`` inserts a batch in the import's transaction.
+Both run in one process, or the first in a reading process while the second writes
+(``core.importing``: a large file from the command line).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +35,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kouprey.core import search
 from kouprey.core.bulk_indexes import DeferredIndexes
 from kouprey.core.models import AuditEntry
 from kouprey.seizures.models import (
@@ -42,11 +51,14 @@ if TYPE_CHECKING:
     from kouprey.seizures.importers import Record
 
 LOOKUP_CHUNK = 900  # external ids per existence query (below SQLite's variable limit)
-RETURNING_CHUNK = 400  # seizures per INSERT ... RETURNING statement (SQLite)
+MULTI_ROW = 400  # rows per INSERT statement into a table with a full-text index (SQLite)
 SPECIAL = {"place", "agencies", "origins", "transits"}
 Conflict = Callable[["Record", str], None]
 NOW = object()  # marks auto_now / auto_now_add columns
 AGENCIES = Seizure.agencies.through
+TABLES = (Seizure, SeizureItem, Suspect, Source, OriginCountry, TransitCountry, AGENCIES,
+          AuditEntry)  # in the order a batch is inserted
+SEIZURES = str(Seizure._meta.db_table)  # noqa: SLF001
 
 
 class BulkInsert:
@@ -54,11 +66,11 @@ class BulkInsert:
 
     ``row(values)`` takes model attribute names (``place_id``...); a column not given takes
     the field's default, auto_now columns the batch's time. With ``with_id`` the primary key
-    is a column too (PostgreSQL: ids reserved from the sequence beforehand).
+    is a column too (ids from ``SeizureIds``).
 
     Two small backend paths, the rest shared: SQLite runs one prepared INSERT for all rows
-    (``executemany``) and returns new ids with ``RETURNING``; PostgreSQL streams rows with
-    ``COPY`` (psycopg), since one statement per row costs a round trip each.
+    (``executemany``); PostgreSQL streams rows with ``COPY`` (psycopg), since one statement
+    per row costs a round trip each.
     """
 
     def __init__(self, db: BaseDatabaseWrapper, model: type[models.Model],
@@ -78,6 +90,11 @@ class BulkInsert:
         # Table and column names come from the model, values go as parameters.
         self.head = f"INSERT INTO {self.table} ({self.names}) VALUES "  # noqa: S608 # nosec B608
         self.one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        # SQLite, a table with a full-text index: rows go MULTI_ROW to a statement. FTS5
+        # writes its pending words out as a new segment at every statement's end, so one
+        # statement per row (executemany) made a segment per seizure to merge: an import
+        # three times slower.
+        self.chunk = MULTI_ROW if self.db_table in search.SEARCHABLE_TABLES else 1
 
     def start(self) -> None:
         now = self.db.ops.adapt_datetimefield_value(timezone.now())
@@ -108,28 +125,69 @@ class BulkInsert:
                         f"COPY {self.table} ({self.names}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-            else:
+            elif self.chunk == 1:
                 cursor.executemany(self.head + self.one, rows)
+            else:
+                self._statements(cursor, rows)
 
-    def returning(self, rows: Sequence[tuple[Any, ...]], *fields: str) -> list[tuple[Any, ...]]:
-        """Insert and return ``fields`` of the new rows (SQLite >= 3.35, PostgreSQL)."""
-        back = ", ".join(self.db.ops.quote_name(f) for f in fields)
-        found: list[tuple[Any, ...]] = []
-        with self.db.cursor() as cursor:
-            for start in range(0, len(rows), RETURNING_CHUNK):
-                chunk = rows[start:start + RETURNING_CHUNK]
-                cursor.execute(f"{self.head}{', '.join([self.one] * len(chunk))} "
-                               f"RETURNING {back}", [v for row in chunk for v in row])
-                found += cursor.fetchall()
-        return found
+    def _statements(self, cursor: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows ``chunk`` at a time, one multi-row INSERT each."""
+        full = f"{self.head}{', '.join([self.one] * self.chunk)}"
+        for start in range(0, len(rows), self.chunk):
+            part = rows[start:start + self.chunk]
+            sql = full if len(part) == self.chunk else (
+                f"{self.head}{', '.join([self.one] * len(part))}")
+            cursor.execute(sql, [value for row in part for value in row])
 
 
-def reserve_ids(db: BaseDatabaseWrapper, model: type[models.Model], count: int) -> list[int]:
-    """``count`` new primary keys from a PostgreSQL table's sequence."""
+class SeizureIds:
+    """Primary keys for new seizures, taken before they are written so that their items,
+    suspects and links can name them in the same batch.
+
+    PostgreSQL: from the table's sequence (``nextval``: never handed out twice, whichever
+    connection asks). SQLite: counted on from the largest id the table has had (its
+    AUTOINCREMENT counter or its largest row). Sound because the import's transaction holds
+    SQLite's write lock from its first statement (``transaction_mode`` IMMEDIATE): no other
+    connection inserts a seizure until the import has committed or rolled back. ``first``
+    passes that number to a reading process, which cannot take the lock itself.
+    """
+
+    def __init__(self, db: BaseDatabaseWrapper, first: int | None = None) -> None:
+        self.db = db
+        self.next = first
+
+    def take(self, count: int) -> list[int]:
+        if self.db.vendor == "postgresql":
+            with self.db.cursor() as cursor:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                               "FROM generate_series(1, %s)", [SEIZURES, count])
+                return [pk for (pk,) in cursor.fetchall()]
+        if self.next is None:
+            self.next = next_sqlite_id(self.db)
+        first, self.next = self.next, self.next + count
+        return list(range(first, self.next))
+
+
+def next_sqlite_id(db: BaseDatabaseWrapper) -> int:
+    """The id SQLite's AUTOINCREMENT would give the next seizure (ids are never reused)."""
     with db.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                       "FROM generate_series(1, %s)", [model._meta.db_table, count])  # noqa: SLF001
-        return [pk for (pk,) in cursor.fetchall()]
+        # The table name comes from the model; it is a parameter where SQL allows one.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [SEIZURES])
+        counter = cursor.fetchone()
+        cursor.execute(f"SELECT max(id) FROM {SEIZURES}")  # noqa: S608 # nosec B608
+        largest = cursor.fetchone()[0]
+        return max(counter[0] if counter else 0, largest or 0) + 1
+
+
+@dataclass(slots=True)
+class Batch:
+    """Finished rows of new seizures for ``Tables.write``: per table, in the order they are
+    inserted; the seizures' dates (the indicators' marks) and how many seizures there are.
+    Plain values only, so a batch can cross from a reading process to the writing one."""
+
+    rows: dict[str, list[tuple[Any, ...]]]
+    dates: list[date]
+    seizures: int
 
 
 def search_text(record: Record) -> str:
@@ -164,25 +222,51 @@ def _repr(record: Record, pk: int) -> str:
     return f"{label} {values['date']:%Y-%m-%d} {name}".strip()[:200]
 
 
+class Tables:
+    """The writing half: inserts batches in the import's transaction, in table order, marks
+    the months written for the indicators, and defers the indexes of a large import."""
+
+    def __init__(self, marks: Any = None) -> None:
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.marks = marks  # indicators.triggers.Marks: the months written, or None
+        self.inserts = {str(m._meta.db_table): BulkInsert(  # noqa: SLF001
+            self.db, m, with_id=m is Seizure) for m in TABLES}
+        self.indexes = DeferredIndexes(self.db, [m._meta.db_table for m in TABLES  # noqa: SLF001
+                                                 if m is not AuditEntry], counted=SEIZURES)
+
+    def write(self, batch: Batch) -> None:
+        for table, rows in batch.rows.items():
+            self.inserts[table].many(rows)
+        if self.marks is not None:
+            self.marks.mark_dates(batch.dates)
+        self.indexes.written(batch.seizures)
+
+    def finish(self) -> None:
+        """Before the commit: the indexes a large import deferred are built."""
+        self.indexes.restore()
+
+
 class Writer:
-    def __init__(self, org_id: int, user: Any, file_name: str, mapping: str,
-                 dry_run: bool, conflict: Conflict, marks: Any = None) -> None:
+    """The building half: skips seizures already imported, reports external ids another
+    organisation uses, counts, and turns the new records into a ``Batch`` for ``output``."""
+
+    def __init__(self, org_id: int, actor: tuple[int | None, str], file_name: str,
+                 mapping: str, dry_run: bool, conflict: Conflict,
+                 output: Callable[[Batch], None] | None = None,
+                 ids: SeizureIds | None = None) -> None:
         self.db = connections[DEFAULT_DB_ALIAS]
         self.org_id = org_id
-        self.actor_id = user.pk if user is not None and user.pk else None
-        self.actor_name = getattr(user, "username", "") or "system"
+        self.actor_id, self.actor_name = actor
         self.file_name = file_name
         self.mapping = mapping
         self.dry_run = dry_run
         self.conflict = conflict
-        self.marks = marks  # indicators.triggers.Marks: the months written, or None
+        self.output = output
+        self.ids = ids or SeizureIds(self.db)
         self.created = 0
         self.unchanged = 0
         self.children: Counter[str] = Counter()
         self.inserts: dict[Any, BulkInsert] = {}
-        self.indexes = DeferredIndexes(self.db, [m._meta.db_table for m in (  # noqa: SLF001
-            Seizure, SeizureItem, Suspect, Source, OriginCountry, TransitCountry, AGENCIES)],
-            counted=Seizure._meta.db_table)  # noqa: SLF001
         self._json_template = (
             '{"file": ' + json.dumps(file_name).replace("%", "%%") + ', "row": %d, "mapping": '
             + json.dumps(mapping).replace("%", "%%") + "}")
@@ -195,7 +279,7 @@ class Writer:
         """
         found: dict[str, int] = {}
         quote = self.db.ops.quote_name
-        table = quote(Seizure._meta.db_table)  # noqa: SLF001
+        table = quote(SEIZURES)
         with self.db.cursor() as cursor:
             for start in range(0, len(ids), LOOKUP_CHUNK):
                 chunk = ids[start:start + LOOKUP_CHUNK]
@@ -207,7 +291,8 @@ class Writer:
         return found
 
     def write(self, records: list[Record], write: bool) -> None:
-        """Skip the seizures already imported; insert the others (when ``write``)."""
+        """Skip the seizures already imported; hand the others to ``output`` (when
+        ``write``)."""
         present = self.existing([r.values["external_id"] for r in records])
         new: list[Record] = []
         for record in records:
@@ -221,8 +306,8 @@ class Writer:
                                         "organisation's record"))
         self.created += len(new)
         self._count(new)
-        if write and not self.dry_run and new:
-            self._insert(new)
+        if write and not self.dry_run and new and self.output is not None:
+            self.output(self.batch(new))
 
     def _count(self, records: Iterable[Record]) -> None:
         children = self.children
@@ -233,18 +318,16 @@ class Writer:
             children["origins"] += len(record.values.get("origins", ()))
             children["transits"] += len(record.values.get("transits", ()))
 
-    def _table(self, model: Any, with_id: bool = False) -> BulkInsert:
+    def _table(self, model: Any) -> BulkInsert:
         if model not in self.inserts:
-            self.inserts[model] = BulkInsert(self.db, model, with_id=with_id)
+            self.inserts[model] = BulkInsert(self.db, model, with_id=model is Seizure)
         insert = self.inserts[model]
         insert.start()
         return insert
 
-    def _seizure_row(self, insert: BulkInsert, record: Record, pk: int | None = None
-                     ) -> tuple[Any, ...]:
+    def _seizure_row(self, insert: BulkInsert, record: Record, pk: int) -> tuple[Any, ...]:
         values = {k: v for k, v in record.values.items() if k not in SPECIAL}
-        if pk is not None:
-            values["id"] = pk
+        values["id"] = pk
         place = record.values.get("place")
         if place is not None:
             values["place_id"] = place.id
@@ -253,36 +336,17 @@ class Writer:
         values["search_text"] = search_text(record)
         return insert.row(values)
 
-    def _insert(self, records: list[Record]) -> None:
-        if self.db.vendor == "postgresql":
-            seizures = self._table(Seizure, with_id=True)
-            reserved = reserve_ids(self.db, Seizure, len(records))
-            seizures.many([self._seizure_row(seizures, r, pk)
-                           for r, pk in zip(records, reserved, strict=True)])
-            ids = {r.values["external_id"]: pk
-                   for r, pk in zip(records, reserved, strict=True)}
-        else:
-            seizures = self._table(Seizure)
-            made = seizures.returning([self._seizure_row(seizures, r) for r in records],
-                                      "id", "external_id")
-            ids = {external_id: pk for pk, external_id in made}
-        tables = {model: self._table(model) for model in (
-            SeizureItem, Suspect, Source, OriginCountry, TransitCountry,
-            AGENCIES, AuditEntry)}
+    def batch(self, records: list[Record]) -> Batch:
+        """The rows of ``records`` (new seizures) for every table."""
+        seizures = self._table(Seizure)
+        tables = {model: self._table(model) for model in TABLES[1:]}
         make = self._makers(tables)
-        rows: dict[Any, list[tuple[Any, ...]]] = {model: [] for model in tables}
-        for record in records:
-            pk = ids[record.values["external_id"]]
+        rows: dict[Any, list[tuple[Any, ...]]] = {model: [] for model in TABLES}
+        for record, pk in zip(records, self.ids.take(len(records)), strict=True):
+            rows[Seizure].append(self._seizure_row(seizures, record, pk))
             self._children(pk, record, tables, rows, make)
-        for model, insert in tables.items():
-            insert.many(rows[model])
-        if self.marks is not None:
-            self.marks.mark_dates(r.values["date"] for r in records)
-        self.indexes.written(len(records))
-
-    def finish(self) -> None:
-        """Before the commit: the indexes a large import deferred are built."""
-        self.indexes.restore()
+        return Batch({str(m._meta.db_table): rows[m] for m in TABLES},  # noqa: SLF001
+                     [r.values["date"] for r in records], len(records))
 
     def _children(self, pk: int, record: Record, tables: dict[Any, BulkInsert],
                   rows: dict[Any, list[tuple[Any, ...]]], make: dict[Any, Any]) -> None:
@@ -331,12 +395,10 @@ class Writer:
             AuditEntry: entry,
         }
 
-    def _changes(self, row: int) -> Any:
-        """``{"file": ..., "row": ..., "mapping": ...}`` as the database takes JSON."""
-        if self.db.vendor == "sqlite":  # plain JSON text: skip the encoder per row
-            return self._json_template % row
-        return self.db.ops.adapt_json_value(
-            {"file": self.file_name, "row": row, "mapping": self.mapping}, None)
+    def _changes(self, row: int) -> str:
+        """``{"file": ..., "row": ..., "mapping": ...}`` as JSON text (both databases take
+        it: SQLite stores text, PostgreSQL's COPY parses it)."""
+        return self._json_template % row
 
 
 def _ids(values: dict[str, Any]) -> dict[str, Any]:

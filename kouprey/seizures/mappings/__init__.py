@@ -66,6 +66,9 @@ class BoundMapping(Protocol):
 
 class Mapping(Protocol):
     name: str
+    creates_references: bool
+    """Whether reading a file may create reference rows (then it is read in the process
+    that writes: a reading process could not see rows created in the import's transaction)."""
 
     def bind(self, header: list[str], refs: References, problems: Problems
              ) -> tuple[BoundMapping, list[str]]:
@@ -93,6 +96,8 @@ class RowIds:
 
 class HeaderMapping:
     """File headers -> canonical fields: the default mapping and every saved mapping."""
+
+    creates_references = False
 
     def __init__(self, name: str, columns: dict[str, str] | None = None) -> None:
         self.name = name

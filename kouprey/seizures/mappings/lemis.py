@@ -113,6 +113,7 @@ def clean(value: str) -> str:
 
 class LemisMapping:
     name = "lemis"
+    creates_references = True  # ports, taxa: created in the import's own transaction
 
     def bind(self, header: list[str], refs: References, problems: Problems
              ) -> tuple[BoundLemis, list[str]]:
