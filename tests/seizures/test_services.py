@@ -75,3 +75,18 @@ def test_search_text_is_filled_on_save():
     s.refresh_from_db()
     assert "tusks in timber" in s.search_text
     assert "Sihanoukville" in s.search_text
+
+
+def test_search_text_names_a_repeated_commodity_once_and_search_still_finds_it():
+    from kouprey.core.search import search
+
+    record = _record(description="three bags")
+    pangolin = f.commodity("pangolin-scales")
+    record.items = [SeizureItem(commodity=pangolin, weight_kg=Decimal(n)) for n in "123"]
+    record.suspects = []
+    s = save_seizure(record)
+    s.refresh_from_db()
+    assert s.search_text.count(pangolin.name) == 1
+    assert s.search_text.index("three bags") < s.search_text.index(pangolin.name)
+    found = search(Seizure.objects.all(), pangolin.name.split()[0], stops_early=False)
+    assert list(found) == [s]

@@ -46,6 +46,7 @@ from kouprey.seizures.models import (
     Suspect,
     TransitCountry,
 )
+from kouprey.seizures.services import join_words
 
 if TYPE_CHECKING:
     from kouprey.seizures.importers import Record
@@ -211,7 +212,7 @@ def search_text(record: Record) -> str:
             parts += taxon.words
     for agency in sorted(values.get("agencies", ()), key=lambda a: a.extra):
         parts += agency.words
-    return " ".join(filter(None, parts))
+    return join_words(parts)
 
 
 def _repr(record: Record, pk: int) -> str:
