@@ -11,9 +11,10 @@ Why: docs/decisions/2026-11-21-indicator-rollups.md.
   the cases without any seizure.
 - ``DirtyMonth``: months whose tallies no longer match the records. Database triggers
   (indicators.triggers) add them in the writing transaction; readers recompute them.
-- ``SeizureCourt``, ``CaseFact``: what the cases decide, kept per seizure and per case, so
-  that a case write changes the tallies by the difference for its own seizures and itself
-  instead of recounting their months (indicators.facts).
+- ``SeizureTally``: each seizure's own rows (indicators.own), and ``SeizureCourt``,
+  ``CaseFact``: what the cases decide, kept per seizure and per case (indicators.facts), so
+  that a write changes the tallies by the difference for the records it named instead of
+  recounting their months.
 """
 
 from __future__ import annotations
@@ -85,6 +86,22 @@ class DirtyMonth(models.Model):
 
     def __str__(self) -> str:
         return str(self.month)
+
+
+class SeizureTally(models.Model):
+    """One seizure's own figures, as counted in the rows of its (month, bucket, validated):
+    one line per dimension and key, ``dimension<TAB>key<TAB>seizures<TAB>weight_g<TAB>
+    weighed<TAB>worked_g`` (total, year, place, agency, nationality, taxon, commodity, flow).
+    """
+
+    seizure_id = models.BigIntegerField(primary_key=True)  # no FK: deletions mark, then go
+    month = models.IntegerField(db_index=True)
+    bucket_id = models.BigIntegerField()
+    validated = models.BooleanField()
+    rows = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.seizure_id}: {self.month}"
 
 
 class SeizureCourt(models.Model):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transacti
 from django.db.models import Max
 
 from kouprey.cases.models import Case
-from kouprey.indicators import facts, tallies
+from kouprey.indicators import facts, own, tallies
 from kouprey.indicators.models import (
     ALL_MONTHS,
     ALL_TIME,
@@ -162,73 +163,102 @@ def _store(using: str) -> int:
     last = dirty.aggregate(last=Max("id"))["last"]
     if last is None:
         return 0
-    months, named = _marks(connection, last)
-    whole = months - {UNDATED}
-    if ALL_MONTHS in months or len(whole) > REBUILD_ABOVE or named is None:
+    todo = _pending(connection, last)
+    whole = todo.months - {UNDATED}
+    if todo.rebuild or ALL_MONTHS in todo.months or len(whole) > REBUILD_ABOVE:
         _rebuild(connection)
     else:
         if whole:
             _recount_months(connection, whole)
-        if named[0] or named[1]:
-            _recount_named(connection, *named)
+        if todo.seizures:
+            _recount_own(connection, todo.seizures)
+        if todo.seizures or todo.court or todo.cases:
+            _recount_named(connection, todo.seizures | todo.court, todo.cases)
     _delete(dirty.filter(id__lte=last))
-    return len(months)
+    return len(todo.months) + len(todo.seizures | todo.court) + len(todo.cases)
 
 
-def _marks(connection: Any, last: int) -> tuple[set[int], tuple[set[int], set[int]] | None]:
-    """The months to count again (marked, or of the seizures SQLite's triggers name for a
-    row of theirs), and the seizures and cases named for what cases decide (None: more
-    than REBUILD_NAMED, or a month marked COURT by an older version of the triggers)."""
-    marks, s = table(DirtyMonth), table(Seizure)
-    month = tallies.month_sql(connection.vendor, f"s.{column(Seizure, 'date')}")
-    join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+@dataclass
+class Pending:
+    """What the marks up to one id ask to count again."""
+
+    months: set[int] = field(default_factory=set)  # whole months (marks naming no seizure)
+    seizures: set[int] = field(default_factory=set)  # seizures written (part EVERYTHING)
+    court: set[int] = field(default_factory=set)  # seizures whose cases changed (COURT)
+    cases: set[int] = field(default_factory=set)  # cases written (COURT)
+    rebuild: bool = False  # too many named, or a month marked COURT by older triggers
+
+
+def _pending(connection: Any, last: int) -> Pending:
+    marks = table(DirtyMonth)
+    todo = Pending()
     with connection.cursor() as cursor:
         cursor.execute(  # nosec B608 - names from the models, values as parameters
-            f"SELECT DISTINCT d.month FROM {marks} d WHERE d.id <= %s "  # nosec B608
-            f"AND d.month <> {RESOLVE} AND d.part = {EVERYTHING} "
-            f"UNION SELECT {month} FROM {marks} d {join} {s} s ON s.id = d.seizure_pk "
-            f"WHERE d.id <= %s AND d.month = {RESOLVE} AND d.part = {EVERYTHING}", [last, last])
-        months = {int(m) for (m,) in cursor.fetchall()}
-        cursor.execute(  # nosec B608 - names from the models, values as parameters
-            f"SELECT COUNT(*) FROM (SELECT DISTINCT d.month, d.seizure_pk, d.case_pk "  # nosec B608
-            f"FROM {marks} d WHERE d.id <= %s AND d.part = {COURT}) named", [last])
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT d.part, d.seizure_pk, d.case_pk "  # nosec B608
+            f"FROM {marks} d WHERE d.id <= %s) named", [last])
         if cursor.fetchone()[0] > REBUILD_NAMED:
-            return months, None
+            todo.rebuild = True
+            return todo
         cursor.execute(  # nosec B608 - names from the models, values as parameters
-            f"SELECT DISTINCT d.month, d.seizure_pk, d.case_pk FROM {marks} d "  # nosec B608
-            f"WHERE d.id <= %s AND d.part = {COURT}", [last])
-        seizures, cases = set(), set()
-        for m, seizure, case in cursor.fetchall():
-            if m != RESOLVE:
-                return months, None  # a month marked COURT: which cases, unknown
-            if seizure is not None:
-                seizures.add(int(seizure))
-            if case is not None:
-                cases.add(int(case))
-    return months, (seizures, cases)
+            f"SELECT DISTINCT d.month, d.part, d.seizure_pk, d.case_pk FROM {marks} d "  # nosec B608
+            f"WHERE d.id <= %s", [last])
+        for month, part, seizure, case in cursor.fetchall():
+            if seizure is None and case is None:
+                todo.months.add(int(month))
+                todo.rebuild |= part == COURT  # which cases, unknown
+            elif part == EVERYTHING:
+                todo.seizures.add(int(seizure))
+            else:
+                if seizure is not None:
+                    todo.court.add(int(seizure))
+                if case is not None:
+                    todo.cases.add(int(case))
+    return todo
 
 
 def _recount_months(connection: Any, whole: set[int]) -> None:
-    """The seizures' own figures of whole months counted again; what cases decide taken
-    from the kept facts (indicators.facts), which move with their seizures."""
+    """Whole months counted again (marks that name no seizure: a bulk import's): each
+    seizure's own figures, kept again (indicators.own), and what cases decide taken from
+    the kept facts (indicators.facts), which move with their seizures."""
     old = _rows(connection, whole)
-    computed = tallies.compute(connection, [month_range(m) for m in sorted(whole)], False,
-                               stored_court=True)
-    ids = ensure_buckets(computed.signatures, connection.alias)
-    new = {(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in computed.rows.items()}
+    counter = tallies.Counter()
+    ranges = [month_range(m) for m in sorted(whole)]
+    with tallies.scope(connection, tallies.in_ranges(ranges)) as cursor:
+        mine = own.count(connection, cursor)
+        court, kept, gone = tallies.kept_court(connection, cursor, whole)
+        own.add_to(counter, mine)
+        for at, found in court.values():
+            found.add_to(counter, at)
+        ids = ensure_buckets(set(counter.signatures.values()) | counter.case_signatures,
+                             connection.alias)
+        own.replace_months(cursor, whole, mine, ids)
+    new = {(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in counter.rows.items()}
     _write(connection, old, new)
     _add(connection, _differences(old, new))
-    facts.move(connection, computed, ids)
+    facts.move(connection, tallies.Computed({}, set(), court=court, kept=kept, gone=gone), ids)
+
+
+def _apply(connection: Any, counter: tallies.Counter, ids: dict[str, int]) -> None:
+    """Month rows += the counter's differences, and so their year and all-time rows."""
+    delta = {(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in counter.rows.items()
+             if any(f)}
+    _add(connection, {**delta, **_differences({}, delta)})
+
+
+def _recount_own(connection: Any, seizures: set[int]) -> None:
+    """The own figures of the seizures named: the differences added."""
+    counter, now, kept = own.recount(connection, seizures)
+    ids = ensure_buckets(set(counter.signatures.values()), connection.alias)
+    own.store(connection, now, kept, ids)
+    _apply(connection, counter, ids)
 
 
 def _recount_named(connection: Any, seizures: set[int], cases: set[int]) -> None:
     """What cases decide for the seizures and cases named: the differences added."""
     found = facts.recount(connection, seizures, cases)
     ids = ensure_buckets(found.signatures, connection.alias)
-    delta = {(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in found.counter.rows.items()
-             if any(f)}
     facts.store(connection, found, ids)
-    _add(connection, {**delta, **_differences({}, delta)})
+    _apply(connection, found.counter, ids)
 
 
 def _rows(connection: Any, months: set[int]) -> dict[Row, list[int]]:
@@ -271,8 +301,9 @@ def _differences(old: dict[Row, list[int]], new: dict[Row, list[int]]
                  ) -> dict[Row, list[int]]:
     """What the year and all-time rows gain (or lose) from the replaced month rows."""
     delta: dict[Row, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    changed = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
     for rows, sign in ((new, 1), (old, -1)):
-        for (month, *rest), figures in rows.items():
+        for (month, *rest), figures in ((k, rows[k]) for k in changed if k in rows):
             if month <= 0:
                 continue  # month 0 (cases without seizures) has no year
             for level in (-(month // 100), ALL_TIME):
@@ -311,6 +342,7 @@ def _rebuild(connection: Any) -> None:
     computed = tallies.compute(connection, None, True)
     ids = ensure_buckets(computed.signatures, connection.alias)
     facts.rebuild(connection, computed, ids)
+    own.rebuild(connection, ids)
     _delete(Tally.objects.using(connection.alias).all())
     _insert({(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in computed.rows.items()},
             connection.alias)

@@ -20,9 +20,9 @@ Everything counted is additive over months and visibilities:
 - ``cases``, ``interagency``: cases by the month of their earliest linked seizure (whatever
   that seizure's visibility) and the case's own visibility; month 0 for cases without one.
 
-``compute`` counts all of it from the records. ``compute(..., stored_court=True)``, the
-store's months, counts the seizures' own figures and takes what cases decide from the facts
-kept per seizure (``SeizureCourt``, indicators.facts), which case writes keep up to date.
+``compute`` counts all of it from the records. The store also keeps each seizure's own
+figures (indicators.own, the same queries grouped by seizure too) and what cases decide per
+seizure and per case (indicators.facts), so that a write is counted by differences.
 """
 
 # ruff: noqa: S608 - SQL text holds only names from model metadata and our own
@@ -124,6 +124,10 @@ class Counter:
             self.signatures[raw] = _canonical(raw)
         return self.signatures[raw]
 
+    def add_row(self, head: Sequence[Any], dimension: str, key: str,
+                figures: Sequence[Any]) -> None:
+        self.add(*head, dimension, key, *figures)
+
     def add(self, month: int, raw_sig: str, validated: Any, dimension: str, key: str,
             *figures: Any) -> None:
         row = self.rows[(month, self.sig(raw_sig), bool(validated), dimension, key)]
@@ -170,6 +174,7 @@ class Court:
                 ";".join(f"{b}={d.isoformat()}" for b, d in self.verdicts))
 
     @classmethod
+    @lru_cache(maxsize=65536)
     def of(cls, prosecuted: str, convicted: str, verdicts: str) -> Court:
         return cls(tuple(p for p in prosecuted.split(";") if p),
                    tuple(c for c in convicted.split(";") if c),
@@ -217,43 +222,33 @@ class Computed:
     signatures: set[str]  # every visibility the rows name (as a bucket or inside a key)
     court: dict[int, tuple[At, Court]] = field(default_factory=dict)  # by seizure id
     cases: dict[int, CaseCount] = field(default_factory=dict)  # by case id
-    kept: dict[int, Kept] = field(default_factory=dict)  # stored_court: the facts as kept
-    gone: list[int] = field(default_factory=list)  # stored_court: facts of seizures gone
+    kept: dict[int, Kept] = field(default_factory=dict)  # kept_court: the facts as kept
+    gone: list[int] = field(default_factory=list)  # kept_court: facts of seizures gone
 
 
 def compute(connection: BaseDatabaseWrapper, ranges: Sequence[Range] | None,
-            undated_cases: bool, stored_court: bool = False) -> Computed:
+            undated_cases: bool) -> Computed:
     """The tallies of the seizures dated in ``ranges`` (None: every seizure), and of the cases
-    whose earliest linked seizure is; ``undated_cases`` adds the cases without seizures.
-
-    ``stored_court`` (whole months only: the store's recount): no case figures, and what
-    cases decide taken from the kept ``SeizureCourt`` facts of the seizures counted."""
+    whose earliest linked seizure is; ``undated_cases`` adds the cases without seizures."""
     counter = Counter()
-    with connection.cursor() as cursor, _mapped(connection, cursor):
-        _fill_scope(connection, cursor, _ranges_sql(f"s.{column(Seizure, 'date')}", ranges))
-        found = _counted(connection, cursor, counter, ranges, undated_cases, stored_court)
-        _empty(cursor, SCOPE)
+    with scope(connection, _ranges_sql(f"s.{column(Seizure, 'date')}", ranges)) as cursor:
+        found = _counted(connection, cursor, counter, ranges, undated_cases)
     found.rows = dict(counter.rows)
     found.signatures = set(counter.signatures.values()) | counter.case_signatures
     return found
 
 
 def _counted(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter,
-             ranges: Sequence[Range] | None, undated_cases: bool, stored_court: bool
-             ) -> Computed:
-    _seizure_figures(connection, cursor, counter)
+             ranges: Sequence[Range] | None, undated_cases: bool) -> Computed:
+    _seizure_figures(connection, cursor, counter.add_row)
     found = Computed({}, set())
-    if stored_court:
-        found.court, found.kept, found.gone = _kept_court(
-            connection, cursor, {month_of(a) for a, _ in ranges or ()})
-    else:
-        found.court = court_records(connection, cursor)
-        c, links = table(Case), table(LINKS)
-        undated = (f" UNION SELECT c.id FROM {c} c WHERE NOT EXISTS "  # nosec B608
-                   f"(SELECT 1 FROM {links} l WHERE l.case_id = c.id)") if undated_cases else ""
-        _fill_cases(connection, cursor, f"SELECT DISTINCT l.case_id FROM {SCOPE} t "  # nosec B608
-                    f"{_join(connection)} {links} l ON l.seizure_id = t.id{undated}")
-        found.cases = case_records(connection, cursor, ranges)
+    found.court = court_records(connection, cursor)
+    c, links = table(Case), table(LINKS)
+    undated = (f" UNION SELECT c.id FROM {c} c WHERE NOT EXISTS "  # nosec B608
+               f"(SELECT 1 FROM {links} l WHERE l.case_id = c.id)") if undated_cases else ""
+    _fill_cases(connection, cursor, f"SELECT DISTINCT l.case_id FROM {SCOPE} t "  # nosec B608
+                f"{_join(connection)} {links} l ON l.seizure_id = t.id{undated}")
+    found.cases = case_records(connection, cursor, ranges)
     for at, court in found.court.values():
         court.add_to(counter, at)
     for case in found.cases.values():
@@ -298,14 +293,23 @@ def _fill_scope(connection: BaseDatabaseWrapper, cursor: Any,
 
 
 @contextmanager
-def scope_of(connection: BaseDatabaseWrapper, ids_table: str) -> Iterator[Any]:
-    """The scope table filled with the seizures listed in ``ids_table`` (a cursor on it)."""
-    with connection.cursor() as cursor:
-        _fill_scope(connection, cursor, (f"s.id IN (SELECT id FROM {ids_table})", []))  # nosec B608
+def scope(connection: BaseDatabaseWrapper, where: tuple[str, list[Any]]) -> Iterator[Any]:
+    """The scope table filled with the seizures ``s`` matching ``where`` (a cursor on it)."""
+    with connection.cursor() as cursor, _mapped(connection, cursor):
+        _fill_scope(connection, cursor, where)
         try:
             yield cursor
         finally:
             _empty(cursor, SCOPE)
+
+
+def scope_of(connection: BaseDatabaseWrapper, ids_table: str) -> Any:
+    """The scope table filled with the seizures listed in ``ids_table``."""
+    return scope(connection, (f"s.id IN (SELECT id FROM {ids_table})", []))  # nosec B608
+
+
+def in_ranges(ranges: Sequence[Range]) -> tuple[str, list[Any]]:
+    return _ranges_sql(f"s.{column(Seizure, 'date')}", ranges)
 
 
 def _ranges_sql(expression: str, ranges: Sequence[Range] | None) -> tuple[str, list[Any]]:
@@ -332,13 +336,19 @@ def _grams(vendor: str, expression: str) -> str:
     return f"CAST(ROUND({expression} * 1000) AS integer)"
 
 
-def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter) -> None:
-    """Counts and weights by seizure attribute, one GROUP BY each."""
+Add = Callable[[Sequence[Any], str, str, Sequence[Any]], None]
+
+
+def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, add: Add,
+                     group: str = GROUP) -> None:
+    """Counts and weights by seizure attribute, one GROUP BY each, grouped by ``group`` (the
+    scope's month, signature, validated; or also its id: each seizure's own figures). Each
+    row goes to ``add(group values, dimension, key, figures)``."""
     join = _join(connection)
-    cursor.execute(f"SELECT {GROUP}, COUNT(*) FROM {SCOPE} t GROUP BY {GROUP}")  # nosec B608
-    for month, sig, validated, n in cursor.fetchall():
-        counter.add(month, sig, validated, "total", "", n)
-        counter.add(month, sig, validated, "year", str(month // 100), n)
+    cursor.execute(f"SELECT {group}, COUNT(*) FROM {SCOPE} t GROUP BY {group}")  # nosec B608
+    for *head, n in cursor.fetchall():
+        add(head, "total", "", (n,))
+        add(head, "year", str(head[-3] // 100), (n,))
     simple = [
         ("place", "t.place", "", "COUNT(*)"),
         ("agency", "a.agency_id",
@@ -348,15 +358,15 @@ def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Coun
          f"COUNT(DISTINCT p.{column(Suspect, 'seizure')})"),
     ]
     for dimension, key, joins, counted in simple:
-        cursor.execute(f"SELECT {GROUP}, {key}, {counted} FROM {SCOPE} t {joins} "  # nosec B608
-                       f"GROUP BY {GROUP}, {key}")
-        for month, sig, validated, value, n in cursor.fetchall():
-            counter.add(month, sig, validated, dimension, _key(value), n)
-    _item_figures(connection, cursor, counter)
-    _flow_figures(cursor, counter)
+        cursor.execute(f"SELECT {group}, {key}, {counted} FROM {SCOPE} t {joins} "  # nosec B608
+                       f"GROUP BY {group}, {key}")
+        for *head, value, n in cursor.fetchall():
+            add(head, dimension, _key(value), (n,))
+    _item_figures(connection, cursor, add, group)
+    _flow_figures(cursor, add, group)
 
 
-def _item_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter) -> None:
+def _item_figures(connection: BaseDatabaseWrapper, cursor: Any, add: Add, group: str) -> None:
     """Taxa and commodities from one pass over the items (a materialized CTE) grouped twice:
     seizures counted once per taxon (commodity), the items' grams, how many are weighed,
     and the grams of worked items (commodities)."""
@@ -364,18 +374,19 @@ def _item_figures(connection: BaseDatabaseWrapper, cursor: Any, counter: Counter
     grams = _grams(connection.vendor, f"i.{column(SeizureItem, 'weight_kg')}")
     keys = {"taxon": column(SeizureItem, "taxon"), "commodity": column(SeizureItem, "commodity")}
     passes = " UNION ALL ".join(
-        f"SELECT {GROUP}, '{dimension}', t.{key}, COUNT(DISTINCT t.seizure), SUM(t.g), "  # nosec B608
-        f"COUNT(t.g), {worked} FROM x t GROUP BY {GROUP}, t.{key}"
+        f"SELECT {group}, '{dimension}', t.{key}, COUNT(DISTINCT t.seizure), SUM(t.g), "  # nosec B608
+        f"COUNT(t.g), {worked} FROM x t GROUP BY {group}, t.{key}"
         for dimension, key, worked in (
             ("taxon", keys["taxon"], "0"),
             ("commodity", keys["commodity"], "SUM(CASE WHEN t.worked THEN t.g ELSE 0 END)")))
     cursor.execute(  # nosec B608
-        f"WITH x AS MATERIALIZED (SELECT {GROUP}, i.{column(SeizureItem, 'seizure')} AS seizure, "  # nosec B608
+        f"WITH x AS MATERIALIZED (SELECT {group}, i.{column(SeizureItem, 'seizure')} AS seizure, "  # nosec B608
         f"i.{keys['taxon']}, i.{keys['commodity']}, {grams} AS g, "
         f"i.{column(SeizureItem, 'worked')} AS worked FROM {SCOPE} t {_join(connection)} {i} i "
         f"ON i.{column(SeizureItem, 'seizure')} = t.id) {passes}")
-    for month, sig, validated, dimension, value, *figures in _stream(cursor):
-        counter.add(month, sig, validated, dimension, _key(value), *figures)
+    width = group.count(",") + 1
+    for row in _stream(cursor):
+        add(row[:width], row[width], _key(row[width + 1]), row[width + 2:])
 
 
 def _stream(cursor: Any) -> Iterator[Any]:
@@ -384,22 +395,21 @@ def _stream(cursor: Any) -> Iterator[Any]:
         yield from rows
 
 
-def _flow_figures(cursor: Any, counter: Counter) -> None:
+def _flow_figures(cursor: Any, add: Add, group: str) -> None:
     """Origin, transit, destination: one row per combination (as breakdowns.Flows)."""
     o, tr = table(OriginCountry), table(TransitCountry)
     dest = "t.dest"
     o_country, tr_country = (f"o.{column(OriginCountry, 'country')}",
                              f"tr.{column(TransitCountry, 'country')}")
     cursor.execute(  # nosec B608
-        f"SELECT {GROUP}, {o_country}, {tr_country}, {dest}, COUNT(*) FROM {SCOPE} t "  # nosec B608
+        f"SELECT {group}, {o_country}, {tr_country}, {dest}, COUNT(*) FROM {SCOPE} t "  # nosec B608
         f"LEFT JOIN {o} o ON o.{column(OriginCountry, 'seizure')} = t.id "
         f"LEFT JOIN {tr} tr ON tr.{column(TransitCountry, 'seizure')} = t.id "
-        f"GROUP BY {GROUP}, {o_country}, {tr_country}, {dest}")
-    for month, sig, validated, origin, transit, destination, n in cursor.fetchall():
+        f"GROUP BY {group}, {o_country}, {tr_country}, {dest}")
+    for *head, origin, transit, destination, n in cursor.fetchall():
         if origin is None and transit is None and destination is None:
             continue
-        counter.add(month, sig, validated, "flow",
-                    "|".join(_key(v) for v in (origin, transit, destination)), n)
+        add(head, "flow", "|".join(_key(v) for v in (origin, transit, destination)), (n,))
 
 
 LINKS = Case.seizures.through
@@ -455,7 +465,7 @@ def court_records(connection: BaseDatabaseWrapper, cursor: Any) -> dict[int, tup
         tuple(sorted(facts["verdict"].items())))) for seizure_id, facts in seizures.items()}
 
 
-def _kept_court(connection: BaseDatabaseWrapper, cursor: Any, months: set[int]
+def kept_court(connection: BaseDatabaseWrapper, cursor: Any, months: set[int]
                 ) -> tuple[dict[int, tuple[At, Court]], dict[int, Kept], list[int]]:
     """What cases decide for the seizures of the scope table (whole ``months``), from the
     kept facts; the facts as kept; and the facts of those months whose seizure is gone."""

@@ -3,10 +3,12 @@
 Every table the tallies read carries them, so whatever writes (forms, API, the importer's
 COPY, raw SQL, the sqlite3 shell) marks the months it touches, in its own transaction:
 
-- a seizure: its month (old and new on update); when its date changes (or it is deleted),
-  also the seizure itself, part COURT (its cases' earliest seizure may move);
-- a row of a seizure (items, suspects, origins, transits, agencies, sharing): that seizure's
-  month;
+- a seizure: the seizure and its month (old and new on update); when its date changes (or
+  it is deleted), also the seizure, part COURT (its cases' earliest seizure may move);
+- a row of a seizure (items, suspects, origins, transits, agencies, sharing): that seizure
+  (on PostgreSQL with its month);
+- the store counts the seizures named again and adds the differences from their kept
+  figures (indicators.own); a bulk write's marks name months only, counted again whole;
 - a case, its events, agencies or sharing: the case, part COURT;
 - a case-seizure link: the seizure and the case, part COURT;
 - marks of part COURT name a seizure or case (``month`` RESOLVE): the store counts again
@@ -18,8 +20,8 @@ Reference data needs none: labels and the ivory commodities are read when the ta
 SQLite: row-level triggers, re-created after every migrate (a table rebuilt by a migration
 loses them; when any was missing, everything is marked); they note the seizure or case a
 row belongs to, whose months are found when the marks are read. PostgreSQL: statement-level
-triggers over transition tables, so a COPY of millions of seizure rows costs one grouped
-INSERT (case writes insert one mark per distinct seizure or case named).
+triggers over transition tables, so a COPY of millions of rows costs one INSERT of its
+marks (one per seizure or case named).
 ``bulk()`` lets an importer switch them off inside its own transaction and mark the months
 it wrote itself.
 """
@@ -79,9 +81,10 @@ def watched() -> list[Watched]:
 
 
 class Sql:
-    """PostgreSQL: the marks of the rows of a relation ``r`` (old or new rows): months for
-    seizures and their rows; the seizure or case named (``RESOLVE``, ``COURT``) for cases,
-    their rows and links, and for seizures deleted or moved to another date (their cases)."""
+    """PostgreSQL: the marks of the rows of a relation ``r`` (old or new rows): for seizures
+    and their rows, the seizure and its month; the seizure or case named (``RESOLVE``,
+    ``COURT``) for cases, their rows and links, and for seizures deleted or moved to another
+    date (their cases)."""
 
     def __init__(self, vendor: str) -> None:
         self.vendor = vendor
@@ -99,16 +102,16 @@ class Sql:
 
     def selects(self, w: Watched, rel: str, event: str) -> list[str]:
         """Marks of the rows of ``rel`` (one side: old or new rows)."""
-        nothing = "NULL::bigint AS seizure_pk, NULL::bigint AS case_pk"
         if w.kind == "seizure":
             found = [f"SELECT {self.month(f'r.{self.day}')} AS month, {EVERYTHING} AS part, "  # nosec B608
-                     f"{nothing} FROM {rel}"]
+                     f"r.id::bigint AS seizure_pk, NULL::bigint AS case_pk FROM {rel}"]
             if event == "ad":
                 found.append(self.named(rel, "r.id", "NULL"))
             return found
         if w.kind == "child":
             return [f"SELECT {self.month(f's.{self.day}')} AS month, {EVERYTHING} AS part, "  # nosec B608
-                    f"{nothing} FROM {rel} JOIN {self.s} s ON s.id = r.{w.columns[0]}"]
+                    f"s.id::bigint AS seizure_pk, NULL::bigint AS case_pk FROM {rel} "
+                    f"JOIN {self.s} s ON s.id = r.{w.columns[0]}"]
         if w.kind == "case":
             return [self.named(rel, "NULL", f"r.{w.columns[0]}")]
         return [self.named(rel, f"r.{self.seizure_col}", f"r.{self.case_col}")]
@@ -134,7 +137,7 @@ def _sqlite_marks(w: Watched, row: str) -> list[str]:
     """``(month, part, seizure_pk, case_pk)`` value lists for one row of ``w``."""
     if w.kind == "seizure":
         return [f"({month_sql('sqlite', f'{row}.{w.columns[1]}', percent='%')}, "
-                f"{EVERYTHING}, NULL, NULL)"]
+                f"{EVERYTHING}, {row}.id, NULL)"]
     if w.kind == "child":
         return [f"({RESOLVE}, {EVERYTHING}, {row}.{w.columns[0]}, NULL)"]
     if w.kind == "case":

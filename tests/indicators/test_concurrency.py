@@ -15,7 +15,7 @@ import pytest
 from django.core.cache import cache as django_cache
 from django.db import OperationalError, connection, transaction
 
-from kouprey.indicators import cache, services, store, tallies
+from kouprey.indicators import cache, own, services, store
 from kouprey.indicators.models import DirtyMonth
 from kouprey.indicators.services import Scope, find
 from tests import factories as f
@@ -56,9 +56,9 @@ def test_a_reader_does_not_wait_for_an_open_write() -> None:
 def test_a_writer_does_not_wait_for_a_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
     f.seizure(date=date(2019, 3, 3))
     store.refresh()
-    f.seizure(date=date(2019, 5, 5))  # a dirty month to recompute
+    f.seizure(date=date(2019, 5, 5))  # a seizure to count
     computing, committed = threading.Event(), threading.Event()
-    real = tallies.compute
+    real = own.count
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         found = real(*args, **kwargs)
@@ -66,7 +66,7 @@ def test_a_writer_does_not_wait_for_a_refresh(monkeypatch: pytest.MonkeyPatch) -
         committed.wait(20)  # the refresh stays open while another connection writes
         return found
 
-    monkeypatch.setattr(tallies, "compute", slow)
+    monkeypatch.setattr(own, "count", slow)
     thread = in_thread(store.refresh)
     assert computing.wait(20)
     started = time.perf_counter()
@@ -75,7 +75,7 @@ def test_a_writer_does_not_wait_for_a_refresh(monkeypatch: pytest.MonkeyPatch) -
     assert time.perf_counter() - started < 5
     committed.set()
     thread.join(20)
-    monkeypatch.setattr(tallies, "compute", real)
+    monkeypatch.setattr(own, "count", real)
     assert DirtyMonth.objects.exists()  # the write's mark outlived the refresh
     assert total() == 3
 

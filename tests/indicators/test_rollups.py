@@ -206,7 +206,7 @@ def test_a_refresh_stores_only_the_dirty_months() -> None:
     s.save()
     months = {m for m, _ in store.dirty_months(connection)}
     assert 201905 in months
-    assert store.refresh() == len(months)
+    assert store.refresh() == 1  # the seizure named, counted by its differences
     assert Tally.objects.filter(month=201905, dimension="total").exists()
     assert Tally.objects.filter(month=-2019, dimension="total").exists()
 
