@@ -16,8 +16,9 @@ order are ours, in the order of that list; check them against the template the
 Secretariat distributes before submitting, and adjust ``COLUMNS``. Countries are ISO 3166
 alpha-2 codes, as the CITES annual report guidelines ask.
 
-Kouprey does not record the reason for seizure or the disposal of specimens (the stockpile
-module will); those columns are left empty for the Party to fill in. Legal basis and
+The reason for seizure is recorded per seizure and the disposal per seized item, each from a
+short list of Kouprey's own (``Seizure.Reason``, ``SeizureItem.Disposal``; the template's
+drop-down terms could not be checked either), and empty where not recorded. Legal basis and
 sanctions come from the cases linked to the seizure (charges' sections of law; sentences,
 transactional fines, acquittals), read through the same permission layer.
 """
@@ -89,14 +90,14 @@ COLUMNS: list[tuple[str, Callable[[Line], Any]]] = [
     ("Mode of transport", lambda x: label(x.seizure.transport_mode)),
     ("Method of detection", lambda x: label(x.seizure.detection_method)),
     ("Concealment", lambda x: label(x.seizure.concealment)),
-    ("Reason for seizure", lambda x: ""),
+    ("Reason for seizure", lambda x: x.seizure.get_reason_display()),
     ("Estimated value", lambda x: x.item.value),
     ("Currency", lambda x: x.item.currency),
     ("Nationality of offenders", lambda x: _join([iso(p.nationality) for p in
                                                   x.seizure.suspects.all()])),
     ("Legal basis (law and section)", lambda x: _join(x.legal.laws)),
     ("Sanctions", lambda x: _join(x.legal.sanctions)),
-    ("Disposal of confiscated specimens", lambda x: ""),
+    ("Disposal of confiscated specimens", lambda x: x.item.get_disposal_display()),
     ("Additional information", lambda x: _reference(x.seizure)),
 ]
 HEADER = [name for name, _get in COLUMNS]

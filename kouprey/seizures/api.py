@@ -70,7 +70,8 @@ GRAM = Decimal("0.001")
 ERRORS: dict[int | str, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 TEXT_FIELDS = ["reference", "flight_number", "vessel_name", "container_number",
                "bill_of_lading", "air_waybill", "description"]
-PLAIN_FIELDS = [*TEXT_FIELDS, "date", "validation_status", "confidentiality", "synthetic"]
+PLAIN_FIELDS = [*TEXT_FIELDS, "date", "reason", "validation_status", "confidentiality",
+                "synthetic"]
 REF_FIELDS: dict[str, type[Any]] = {
     "place": Place, "detection_method": DetectionMethod, "transport_mode": TransportMode,
     "concealment": ConcealmentType,
@@ -127,6 +128,7 @@ def summary_out(seizure: Any) -> dict[str, Any]:
 def detail_out(seizure: Any) -> dict[str, Any]:
     out = summary_out(seizure)
     out.update({name: getattr(seizure, name) for name in TEXT_FIELDS})
+    out["reason"] = seizure.reason
     out.update({name: ref_out(getattr(seizure, name)) for name in REF_FIELDS if name != "place"})
     out.update({
         "shared_with": [ref_out(o) for o in seizure.shared_with.all()],
@@ -134,7 +136,7 @@ def detail_out(seizure: Any) -> dict[str, Any]:
             "id": i.pk, "taxon": ref_out(i.taxon), "commodity": ref_out(i.commodity),
             "worked": i.worked, "pieces": i.pieces, "count_unit": ref_out(i.count_unit),
             "weight_kg": i.weight_kg, "volume_m3": i.volume_m3, "value": i.value,
-            "currency": i.currency, "description": i.description,
+            "currency": i.currency, "description": i.description, "disposal": i.disposal,
         } for i in seizure.items.all()],
         "chain": {
             "discovery": ref_out(seizure.discovery_country),
@@ -169,7 +171,8 @@ def as_input(seizure: Seizure) -> dict[str, Any]:
         "items": [{"id": i.pk, "taxon": i.taxon_id, "commodity": i.commodity_id,
                    "worked": i.worked, "pieces": i.pieces, "count_unit": i.count_unit_id,
                    "weight_kg": i.weight_kg, "volume_m3": i.volume_m3, "value": i.value,
-                   "currency": i.currency, "description": i.description}
+                   "currency": i.currency, "description": i.description,
+                   "disposal": i.disposal}
                   for i in seizure.items.all()],
         "chain": {
             "discovery": seizure.discovery_country_id, "export": seizure.export_country_id,
@@ -215,7 +218,7 @@ def _items(seizure: Seizure, data: list[ItemIn], refs: Refs) -> list[SeizureItem
         item.commodity = refs.get(CommodityType, given.commodity, f"{field}.commodity")
         item.count_unit = refs.get(Unit, given.count_unit, f"{field}.count_unit")
         for name in ("worked", "pieces", "weight_kg", "volume_m3", "value", "currency",
-                     "description"):
+                     "description", "disposal"):
             setattr(item, name, getattr(given, name))
         items.append(item)
     return items

@@ -18,7 +18,7 @@ from typing import IO, Any
 from django.db.models import Prefetch, QuerySet
 
 from kouprey.core.permissions import Confidentiality
-from kouprey.seizures.mappings import FIELDS
+from kouprey.seizures.mappings import FIELDS, ITEM_FIELDS
 from kouprey.seizures.models import Seizure, SeizureItem
 from kouprey.seizures.services import rie_kg
 
@@ -90,17 +90,17 @@ def _seizure_cells(s: Seizure) -> list[Any]:
         _code(s.transport_mode), _code(s.concealment), s.flight_number, s.vessel_name,
         s.container_number, s.bill_of_lading, s.air_waybill, _iso(s.export_country),
         _iso(s.destination_country), origins_text(s), transits_text(s), s.description,
-        s.validation_status, CONFIDENTIALITY_NAMES.get(s.confidentiality, ""),
+        s.reason, s.validation_status, CONFIDENTIALITY_NAMES.get(s.confidentiality, ""),
         _yes(s.synthetic),
     ]
 
 
 def _item_cells(i: SeizureItem | None) -> list[Any]:
     if i is None:
-        return [""] * 10
+        return [""] * len(ITEM_FIELDS)
     return [i.taxon.scientific_name if i.taxon else "", i.commodity.code, _yes(i.worked),
             i.pieces, _code(i.count_unit), _number(i.weight_kg), _number(i.volume_m3),
-            _number(i.value), i.currency, i.description]
+            _number(i.value), i.currency, i.description, i.disposal]
 
 
 def _suspect_cells(p: Any) -> list[Any]:
@@ -181,7 +181,8 @@ def as_json(s: Seizure) -> dict[str, Any]:
                    "weight_kg": _number(i.weight_kg) or None,
                    "volume_m3": _number(i.volume_m3) or None,
                    "value": _number(i.value) or None, "currency": i.currency or None,
-                   "description": i.description} for i in items],
+                   "description": i.description, "disposal": i.disposal or None}
+                  for i in items],
         "rie_kg": _number(rie_kg(items)),
         "suspects": [{"name": p.name, "name_latin": p.name_latin,
                       "nationality": _iso(p.nationality) or None, "role": p.role,
@@ -189,7 +190,8 @@ def as_json(s: Seizure) -> dict[str, Any]:
                      for p in s.suspects.all()],
         "sources": [{"kind": x.kind, "reference": x.reference, "url": x.url,
                      "date": x.date.isoformat() if x.date else None} for x in s.sources.all()],
-        "description": s.description, "validation_status": s.validation_status,
+        "description": s.description, "reason": s.reason or None,
+        "validation_status": s.validation_status,
         "confidentiality": CONFIDENTIALITY_NAMES.get(s.confidentiality),
         "owner": s.owner_org.code, "synthetic": s.synthetic,
     }

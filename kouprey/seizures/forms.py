@@ -64,7 +64,7 @@ class SeizureForm(forms.ModelForm):  # type: ignore[type-arg]
             "detection_method", "transport_mode", "concealment",
             "flight_number", "vessel_name", "container_number", "bill_of_lading",
             "air_waybill", "export_country", "destination_country", "description",
-            "validation_status", "owner_org", "confidentiality", "shared_with",
+            "reason", "validation_status", "owner_org", "confidentiality", "shared_with",
         ]
         widgets = {
             "date": DATE,
@@ -88,7 +88,8 @@ class SeizureForm(forms.ModelForm):  # type: ignore[type-arg]
     # (title, fields in the grid, fields across the whole width), as the form shows them.
     GROUPS: list[tuple[Any, list[str], list[str]]] = [
         (_("Seizure"), ["reference", "date", "place", "discovery_country", "detection_method",
-                        "transport_mode", "concealment", "validation_status"], ["agencies"]),
+                        "transport_mode", "concealment", "reason", "validation_status"],
+         ["agencies"]),
         (_("Conveyance and trade chain"),
          ["flight_number", "vessel_name", "container_number", "bill_of_lading",
           "air_waybill", "export_country", "destination_country"], ["description"]),
@@ -138,7 +139,7 @@ def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | No
 CHILDREN: list[tuple[str, Any, Any, type[BaseInlineFormSet[Any, Any, Any]]]] = [
     ("items", _("Seized items"), _("Item"), _formset(
         SeizureItem, ["taxon", "commodity", "worked", "pieces", "count_unit", "weight_kg",
-                      "volume_m3", "value", "currency", "description"])),
+                      "volume_m3", "value", "currency", "description", "disposal"])),
     ("origins", _("Countries of origin"), _("Origin"),
      _formset(OriginCountry, ["country", "proportion"])),
     ("transits", _("Transit countries"), _("Transit"), _formset(

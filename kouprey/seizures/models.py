@@ -37,6 +37,16 @@ class Seizure(OwnedModel):
         VALIDATED = "validated", _("Validated")
         REJECTED = "rejected", _("Rejected")
 
+    class Reason(models.TextChoices):
+        """Why the goods were seized: a column of the CITES Annual Illegal Trade Report."""
+
+        NO_PERMIT = "no_permit", _("No CITES permit or certificate")
+        INVALID_PERMIT = "invalid_permit", _("Invalid, forged or expired permit")
+        NOT_MATCHING = "not_matching", _("Specimens not matching the permit")
+        UNDECLARED = "undeclared", _("Undeclared or concealed")
+        PROHIBITED = "prohibited", _("Trade prohibited under national law")
+        OTHER = "other", _("Other reason")
+
     external_id = models.CharField(
         _("external id"), max_length=100, unique=True, null=True, blank=True,
         help_text=_("Stable id from the source system; re-imports match on it."),
@@ -74,6 +84,9 @@ class Seizure(OwnedModel):
         on_delete=models.PROTECT, related_name="+",
     )
     description = models.TextField(_("description"), blank=True)
+    # A database default too, so rows written by plain SQL (other tools, old scripts) fit.
+    reason = models.CharField(_("reason for seizure"), max_length=20, blank=True,
+                              choices=Reason.choices, default="", db_default="")
     validation_status = models.CharField(_("validation status"), max_length=10,
                                          choices=Validation.choices, default=Validation.DRAFT)
     synthetic = models.BooleanField(_("synthetic (demo) record"), default=False)
@@ -117,6 +130,17 @@ class SeizureChild(models.Model):
 
 
 class SeizureItem(SeizureChild):
+    class Disposal(models.TextChoices):
+        """What became of the seized specimens: a column of the CITES Annual Illegal Trade
+        Report (the stockpile module will follow held items piece by piece)."""
+
+        HELD = "held", _("Held as evidence or in a stockpile")
+        DESTROYED = "destroyed", _("Destroyed")
+        RETURNED = "returned", _("Returned to the country of origin or export")
+        RELEASED = "released", _("Live animals released to the wild")
+        RESCUE_CENTRE = "rescue_centre", _("Live animals placed in a rescue centre")
+        OTHER = "other", _("Other disposal")
+
     seizure = models.ForeignKey(Seizure, on_delete=models.CASCADE, related_name="items")
     taxon = models.ForeignKey(Taxon, verbose_name=_("taxon"), null=True, blank=True,
                               on_delete=models.PROTECT)
@@ -135,6 +159,8 @@ class SeizureItem(SeizureChild):
                                 null=True, blank=True, validators=[NOT_NEGATIVE])
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
+    disposal = models.CharField(_("disposal"), max_length=20, blank=True,
+                                choices=Disposal.choices, default="", db_default="")
 
     class Meta:
         ordering = ["id"]

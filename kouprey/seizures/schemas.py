@@ -21,7 +21,7 @@ from kouprey.core.api_support import (
 )
 from kouprey.core.permissions import Confidentiality
 from kouprey.seizures.filters import SeizureFilter
-from kouprey.seizures.models import Seizure, Source, Suspect
+from kouprey.seizures.models import Seizure, SeizureItem, Source, Suspect
 
 # -- what a script sends ------------------------------------------------------------------
 
@@ -38,6 +38,8 @@ class ItemIn(Schema):
     value: Decimal | None = None
     currency: str = Field("", description="ISO 4217, e.g. USD")
     description: str = ""
+    disposal: str = Field("", description="What became of the specimens: "
+                          + ", ".join(SeizureItem.Disposal.values) + " (or empty)")
 
 
 class OriginIn(Schema):
@@ -96,6 +98,8 @@ class SeizureIn(Schema):
     bill_of_lading: str = ""
     air_waybill: str = ""
     description: str = ""
+    reason: str = Field("", description="Reason for seizure: "
+                        + ", ".join(Seizure.Reason.values) + " (or empty)")
     validation_status: str = Field(Seizure.Validation.DRAFT,
                                    description=", ".join(Seizure.Validation.values))
     confidentiality: int = Field(Confidentiality.RESTRICTED,
@@ -127,6 +131,7 @@ class ItemOut(Schema):
     value: Decimal | None
     currency: str
     description: str
+    disposal: str
 
 
 class OriginOut(Schema):
@@ -192,6 +197,7 @@ class SeizureOut(SeizureSummary):
     bill_of_lading: str
     air_waybill: str
     description: str
+    reason: str
     shared_with: list[Ref]
     items: list[ItemOut]
     chain: ChainOut

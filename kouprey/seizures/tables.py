@@ -114,14 +114,15 @@ def detail_data(seizure: Seizure, items: list[SeizureItem], cases: Iterable[Any]
         "conveyance": {"flight": s.flight_number, "vessel": s.vessel_name,
                        "container": s.container_number, "bill_of_lading": s.bill_of_lading,
                        "air_waybill": s.air_waybill},
-        "description": s.description, "validation_status": s.validation_status,
+        "description": s.description, "reason": s.reason,
+        "validation_status": s.validation_status,
         "confidentiality": s.confidentiality, "owner_org": s.owner_org.code,
         "shared_with": [o.code for o in s.shared_with.all()], "synthetic": s.synthetic,
         "items": [{"id": i.pk, "taxon": _name(i.taxon), "commodity": str(i.commodity),
                    "worked": i.worked, "pieces": i.pieces, "count_unit": _name(i.count_unit),
                    "weight_kg": i.weight_kg, "volume_m3": i.volume_m3, "value": i.value,
                    "currency": i.currency, "description": i.description,
-                   "rie_kg": item_rie(i)} for i in items],
+                   "disposal": i.disposal, "rie_kg": item_rie(i)} for i in items],
         "totals": totals(items),
         "trade_chain": {
             "origins": [{"country": _country(o.country), "proportion": o.proportion}

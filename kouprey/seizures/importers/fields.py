@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kouprey.core.permissions import Confidentiality
 from kouprey.core.tabular import FORMULA_START
 from kouprey.seizures.importers.references import References
-from kouprey.seizures.models import Seizure, Source, Suspect
+from kouprey.seizures.models import Seizure, SeizureItem, Source, Suspect
 
 Converter = Callable[[str], Any]
 YES = {"yes", "y", "true", "1", "x", "worked"}
@@ -311,6 +311,7 @@ def seizure_converters(lookups: Lookups) -> dict[str, tuple[str, Converter]]:
         "origins": ("origins", memo(lookups.origins)),
         "transits": ("transits", memo(lookups.transits)),
         "description": ("description", text(100_000)),
+        "reason": ("reason", memo(choice(Seizure.Reason))),
         "validation_status": ("validation_status", memo(choice(Seizure.Validation))),
         "confidentiality": ("confidentiality", memo(confidentiality)),
         "synthetic": ("synthetic", memo(boolean)),
@@ -330,6 +331,7 @@ def child_converters(lookups: Lookups) -> dict[str, tuple[str, Converter]]:
         "value": ("value", decimal(14, 2)),
         "currency": ("currency", memo(lookups.currency)),
         "item_description": ("description", text(300)),
+        "disposal": ("disposal", memo(choice(SeizureItem.Disposal))),
         "suspect_name": ("name", text(200)),
         "suspect_name_latin": ("name_latin", text(200)),
         "suspect_nationality": ("nationality_id", memo(lookups.country)),

@@ -28,11 +28,11 @@ SEIZURE_FIELDS = (
     "external_id", "reference", "date", "place", "discovery_country", "agencies",
     "detection_method", "transport_mode", "concealment", "flight", "vessel", "container",
     "bill_of_lading", "air_waybill", "export_country", "destination_country", "origins",
-    "transits", "description", "validation_status", "confidentiality", "synthetic",
+    "transits", "description", "reason", "validation_status", "confidentiality", "synthetic",
 )
 ITEM_FIELDS = (
     "taxon", "commodity", "worked", "pieces", "count_unit", "weight_kg", "volume_m3", "value",
-    "currency", "item_description",
+    "currency", "item_description", "disposal",
 )
 SUSPECT_FIELDS = (
     "suspect_name", "suspect_name_latin", "suspect_nationality", "suspect_role",
@@ -51,6 +51,7 @@ ALIASES = {
     "destination": "destination_country", "origin": "origins", "transit": "transits",
     "species": "taxon", "scientific_name": "taxon", "weight": "weight_kg",
     "volume": "volume_m3", "estimated_value": "value", "raw_worked": "worked",
+    "reason_for_seizure": "reason",
 }
 
 
