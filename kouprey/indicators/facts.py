@@ -25,6 +25,7 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from kouprey.indicators import tallies
+from kouprey.indicators.copying import copy_rows
 from kouprey.indicators.models import Bucket, CaseFact, SeizureCourt
 from kouprey.indicators.tallies import At, CaseCount, Court, column, table
 
@@ -168,9 +169,7 @@ def rebuild(connection: BaseDatabaseWrapper, computed: tallies.Computed, ids: di
     for model in (SeizureCourt, CaseFact):
         queryset = model.objects.using(using).all()
         queryset._raw_delete(using)  # noqa: SLF001 - one DELETE (see store._delete)
-    SeizureCourt.objects.using(using).bulk_create(
-        (SeizureCourt(**dict(zip(COURT_COLUMNS, _court_row(sid, at, c, ids), strict=True)))
-         for sid, (at, c) in computed.court.items()), batch_size=2000)
-    CaseFact.objects.using(using).bulk_create(
-        (CaseFact(**dict(zip(CASE_COLUMNS, _case_row(cid, case, ids), strict=True)))
-         for cid, case in computed.cases.items()), batch_size=2000)
+    copy_rows(connection, table(SeizureCourt), COURT_COLUMNS,
+              (_court_row(sid, at, c, ids) for sid, (at, c) in computed.court.items()))
+    copy_rows(connection, table(CaseFact), CASE_COLUMNS,
+              (_case_row(cid, case, ids) for cid, case in computed.cases.items()))

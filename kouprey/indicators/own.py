@@ -24,6 +24,7 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from kouprey.indicators import tallies
+from kouprey.indicators.copying import copy_rows
 from kouprey.indicators.models import Bucket, SeizureTally
 from kouprey.indicators.tallies import GROUP, SCOPE, column, table
 from kouprey.seizures.models import Seizure
@@ -40,12 +41,18 @@ def count(connection: BaseDatabaseWrapper, cursor: Any) -> Own:
     found: Own = {}
 
     def add(head: Sequence[Any], dimension: str, key: str, figures: Sequence[Any]) -> None:
-        seizure, month, sig, validated = head
-        if seizure not in found:
-            found[seizure] = ((month, tallies._canonical(sig), bool(validated)), {})  # noqa: SLF001
-        row = found[seizure][1].setdefault((dimension, key), [0, 0, 0, 0])
-        for i, value in enumerate(figures):
-            row[i] += int(value or 0)
+        seizure = head[0]
+        mine = found.get(seizure)
+        if mine is None:
+            mine = found[seizure] = ((head[1], tallies._canonical(head[2]), bool(head[3])), {})  # noqa: SLF001
+        rows = mine[1]
+        values = [int(v or 0) for v in figures] + [0] * (4 - len(figures))
+        row = rows.get((dimension, key))
+        if row is None:
+            rows[(dimension, key)] = values
+        else:
+            for i, value in enumerate(values):
+                row[i] += value
 
     tallies._seizure_figures(connection, cursor, add, f"t.id, {GROUP}")  # noqa: SLF001
     return found
@@ -140,6 +147,5 @@ def rebuild(connection: BaseDatabaseWrapper, ids: dict[str, int]) -> None:
         where = (f"s.{day} BETWEEN %s AND %s", [date(year, 1, 1), date(year, 12, 31)])
         with tallies.scope(connection, where) as cursor:
             own = count(connection, cursor)
-        SeizureTally.objects.using(using).bulk_create(
-            (SeizureTally(**dict(zip(COLUMNS, _row(sid, at, rows, ids), strict=True)))
-             for sid, (at, rows) in own.items()), batch_size=2000)
+        copy_rows(connection, table(SeizureTally), COLUMNS,
+                  (_row(sid, at, rows, ids) for sid, (at, rows) in own.items()))

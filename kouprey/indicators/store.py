@@ -22,6 +22,7 @@ from django.db.models import Max
 
 from kouprey.cases.models import Case
 from kouprey.indicators import facts, own, tallies
+from kouprey.indicators.copying import copy_rows
 from kouprey.indicators.models import (
     ALL_MONTHS,
     ALL_TIME,
@@ -313,11 +314,8 @@ def _differences(old: dict[Row, list[int]], new: dict[Row, list[int]]
     return {k: v for k, v in delta.items() if any(v)}
 
 
-def _insert(rows: dict[Row, list[int]], using: str) -> None:
-    Tally.objects.using(using).bulk_create(
-        (Tally(month=m, bucket_id=b, validated=v, dimension=d, key=k, seizures=f[0],
-               weight_g=f[1], weighed=f[2], worked_g=f[3])
-         for (m, b, v, d, k), f in rows.items()), batch_size=2000)
+def _insert(rows: dict[Row, list[int]], connection: Any) -> None:
+    copy_rows(connection, table(Tally), KEY + FIGURES, ([*key, *f] for key, f in rows.items()))
 
 
 def _add(connection: Any, delta: dict[Row, list[int]]) -> None:
@@ -345,7 +343,7 @@ def _rebuild(connection: Any) -> None:
     own.rebuild(connection, ids)
     _delete(Tally.objects.using(connection.alias).all())
     _insert({(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in computed.rows.items()},
-            connection.alias)
+            connection)
     q = connection.ops.quote_name
     name = q(Tally._meta.db_table)  # noqa: SLF001
     month, rest = q("month"), ", ".join(q(c) for c in KEY[1:])
