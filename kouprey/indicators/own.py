@@ -18,7 +18,6 @@ figures too. Why: docs/decisions/2026-11-21-indicator-rollups.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -34,6 +33,7 @@ At = tuple[int, str, bool]  # month, signature, validated
 Rows = dict[tuple[str, str], list[int]]  # (dimension, key) -> figures
 Own = dict[int, tuple[At, Rows]]  # by seizure id
 COLUMNS = ["seizure_id", "month", "bucket_id", "validated", "rows"]
+CHUNK = 50_000  # seizures counted at a time by a full rebuild
 
 
 def count(connection: BaseDatabaseWrapper, cursor: Any) -> Own:
@@ -65,7 +65,8 @@ def add_to(counter: tallies.Counter, own: Own, sign: int = 1) -> None:
 
 
 def encode(rows: Rows) -> str:
-    return "\n".join(f"{d}\t{k}\t" + "\t".join(map(str, f)) for (d, k), f in sorted(rows.items()))
+    return "\n".join(f"{d}\t{k}\t{n}\t{g}\t{w}\t{x}"
+                     for (d, k), (n, g, w, x) in sorted(rows.items()))
 
 
 def decode(text: str) -> Rows:
@@ -134,17 +135,18 @@ def replace_months(cursor: Any, months: set[int], own: Own, ids: dict[str, int])
 
 
 def rebuild(connection: BaseDatabaseWrapper, ids: dict[str, int]) -> None:
-    """Every seizure's figures, a year at a time (after the full count of the tallies)."""
+    """Every seizure's figures (after the full count of the tallies), CHUNK seizures at a
+    time by id: consecutive ids keep their rows on neighbouring pages, where a year's
+    seizures are scattered over every table."""
     using = connection.alias
     SeizureTally.objects.using(using).all()._raw_delete(using)  # noqa: SLF001 - one DELETE
-    day = column(Seizure, "date")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN({day}), MAX({day}) FROM {table(Seizure)}")  # nosec B608
+        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {table(Seizure)}")  # nosec B608
         first, last = cursor.fetchone()
     if first is None:
         return
-    for year in range(tallies._day(first).year, tallies._day(last).year + 1):  # noqa: SLF001
-        where = (f"s.{day} BETWEEN %s AND %s", [date(year, 1, 1), date(year, 12, 31)])
+    for start in range(first, last + 1, CHUNK):
+        where = ("s.id BETWEEN %s AND %s", [start, start + CHUNK - 1])
         with tallies.scope(connection, where) as cursor:
             own = count(connection, cursor)
         copy_rows(connection, table(SeizureTally), COLUMNS,
