@@ -240,9 +240,20 @@ SQLITE_COVERING = {
 }
 
 
+# SQLite: tables of a seizure's rows whose single-column foreign-key indexes (Django's) are
+# dropped when a longer index begins with the same column: a covering index above, or the
+# unique (seizure, agency) pair of a link table. The longer one serves every query the
+# shorter did, and each index costs every import (built again at the end of a large one)
+# and every write. Not the seizure table itself: its list pages were measured with its
+# indexes as they are (decisions/...-list-speed.md).
+SQLITE_PREFIX_DROPPED = ["seizures_seizureitem", "seizures_suspect", "seizures_origincountry",
+                         "seizures_seizure_agencies", "seizures_seizure_shared_with"]
+
+
 def ensure_list_indexes(connection: Any) -> None:
-    """SQLite: create the covering indexes above (idempotent) and refresh their tables'
-    statistics; tables or columns that do not exist (yet) are skipped."""
+    """SQLite: create the covering indexes above (idempotent), drop the indexes they make
+    redundant (``SQLITE_PREFIX_DROPPED``) and refresh their tables' statistics; tables or
+    columns that do not exist (yet) are skipped."""
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
@@ -257,7 +268,30 @@ def ensure_list_indexes(connection: Any) -> None:
                     # Names come from this module, never from input.
                     cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
                                    f"({', '.join(columns)})")
+        for table in SQLITE_PREFIX_DROPPED:
+            if table in tables:
+                for name in redundant_indexes(cursor, table):
+                    cursor.execute(f'DROP INDEX "{name}"')  # a name SQLite gave us
+        for table in {*SQLITE_COVERING, *SQLITE_PREFIX_DROPPED} & tables:
             cursor.execute(f"ANALYZE {table}")
+
+
+def redundant_indexes(cursor: Any, table: str) -> list[str]:
+    """SQLite: the non-unique indexes of ``table`` whose columns begin a longer index."""
+    columns: dict[str, tuple[str, ...]] = {}
+    unique: dict[str, bool] = {}
+    cursor.execute(f"PRAGMA index_list({table})")  # a table name from this module
+    for row in cursor.fetchall():
+        name, is_unique, origin = row[1], bool(row[2]), row[3]
+        if origin == "pk":
+            continue
+        cursor.execute(f'PRAGMA index_info("{name}")')  # a name SQLite gave us
+        columns[name] = tuple(info[2] for info in sorted(cursor.fetchall()))
+        unique[name] = is_unique
+    return sorted(
+        name for name, cols in columns.items() if not unique[name] and any(
+            other != name and len(longer) > len(cols) and longer[:len(cols)] == cols
+            for other, longer in columns.items()))
 
 
 def ensure_search(connection: Any) -> None:

@@ -87,6 +87,31 @@ def test_sqlite_list_covering_indexes_exist_after_migrate():
     assert {name for indexes in SQLITE_COVERING.values() for name, _ in indexes} <= names
 
 
+def test_sqlite_drops_the_foreign_key_indexes_a_longer_index_begins_with():
+    from django.db import connection
+
+    from kouprey.core.search import ensure_list_indexes, redundant_indexes
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE INDEX "again_taxon" ON seizures_seizureitem (taxon_id)')
+        assert redundant_indexes(cursor, "seizures_seizureitem") == ["again_taxon"]
+        ensure_list_indexes(connection)
+        for table in ("seizures_seizureitem", "seizures_seizure_agencies"):
+            assert redundant_indexes(cursor, table) == []
+        cursor.execute("SELECT tbl_name, sql FROM sqlite_master WHERE type = 'index' "
+                       "AND tbl_name IN ('seizures_seizureitem', 'seizures_seizure_agencies')")
+        kept = [sql for _table, sql in cursor.fetchall() if sql]
+        assert any("taxon_id, seizure_id" in sql for sql in kept)  # the covering index
+        assert any("UNIQUE" in sql and '"seizure_id", "agency_id"' in sql for sql in kept)
+        assert not any(sql.endswith('("taxon_id")') or sql.endswith("(taxon_id)")
+                       for sql in kept)
+        cursor.execute("EXPLAIN QUERY PLAN SELECT seizure_id FROM seizures_seizureitem "
+                       "WHERE taxon_id = 1")
+        assert "seizures_seizureitem_taxon_cover" in str(cursor.fetchall())
+
+
 def test_a_common_phrase_is_checked_per_row_with_the_same_results(monkeypatch):
     """SQLite: above BROAD_MATCHES FTS matches the words are checked on each row (LIKE) so
     the list can stop early; the records found are the same."""
