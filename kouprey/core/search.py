@@ -226,6 +226,13 @@ SQLITE_COVERING = {
                                          "place_id", "validation_status", "reference"]),
         ("seizures_seizure_date_cover", ["date", "confidentiality", "owner_org_id",
                                          "validation_status", "place_id", "reference"]),
+        # The model's (validation_status, date) INCLUDE index (migration seizures 0006),
+        # with the included columns as keys: SQLite has no INCLUDE, and a migration that
+        # rebuilds the table (any added column) creates it again from the model as a plain
+        # two-column index, which SQLite then prefers and reads every row through (a status
+        # and year list sorted by reference at 1M: 6 -> 250 ms). So it is put right here.
+        ("seizure_validation_cover", ["validation_status", "date", "id", "reference",
+                                      "confidentiality", "owner_org_id"]),
     ],
     # The to-many filters' subqueries (seizures.filters.AnyRelatedFilter) read the seizure
     # ids from the index alone (a taxon filter at 1M: 256 -> 152 ms).
@@ -265,6 +272,8 @@ def ensure_list_indexes(connection: Any) -> None:
                        connection.introspection.get_table_description(cursor, table)}
             for name, columns in indexes:
                 if set(columns) <= present:
+                    if index_columns(cursor, name) not in ([], columns):
+                        cursor.execute(f"DROP INDEX {name}")  # a name from this module
                     # Names come from this module, never from input.
                     cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
                                    f"({', '.join(columns)})")
@@ -276,6 +285,12 @@ def ensure_list_indexes(connection: Any) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
+def index_columns(cursor: Any, name: str) -> list[str]:
+    """SQLite: the key columns of index ``name`` in order ([] when there is none)."""
+    cursor.execute(f'PRAGMA index_info("{name}")')  # a name from this module or SQLite
+    return [info[2] for info in sorted(cursor.fetchall())]
+
+
 def redundant_indexes(cursor: Any, table: str) -> list[str]:
     """SQLite: the non-unique indexes of ``table`` whose columns begin a longer index."""
     columns: dict[str, tuple[str, ...]] = {}
@@ -285,8 +300,7 @@ def redundant_indexes(cursor: Any, table: str) -> list[str]:
         name, is_unique, origin = row[1], bool(row[2]), row[3]
         if origin == "pk":
             continue
-        cursor.execute(f'PRAGMA index_info("{name}")')  # a name SQLite gave us
-        columns[name] = tuple(info[2] for info in sorted(cursor.fetchall()))
+        columns[name] = tuple(index_columns(cursor, name))
         unique[name] = is_unique
     return sorted(
         name for name, cols in columns.items() if not unique[name] and any(

@@ -87,6 +87,32 @@ def test_sqlite_list_covering_indexes_exist_after_migrate():
     assert {name for indexes in SQLITE_COVERING.values() for name, _ in indexes} <= names
 
 
+def test_sqlite_puts_the_status_covering_index_back_after_a_table_rebuild():
+    """A migration that rebuilds the seizure table (adding a column does, on SQLite) makes
+    the model's INCLUDE index again as a plain (validation_status, date) index; the status
+    and year list sorted by reference then read every row. After migrate it is covering."""
+    from django.db import connection
+
+    from kouprey.core.search import ensure_list_indexes, index_columns
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    query = ("EXPLAIN QUERY PLAN SELECT id FROM seizures_seizure WHERE validation_status = "
+             "'validated' AND date BETWEEN '2016-01-01' AND '2016-12-31' AND owner_org_id = 1 "
+             "ORDER BY reference DESC LIMIT 50")
+    with connection.cursor() as cursor:
+        assert index_columns(cursor, "seizure_validation_cover")[2:] == [
+            "id", "reference", "confidentiality", "owner_org_id"]  # after every migration
+        cursor.execute("DROP INDEX seizure_validation_cover")
+        cursor.execute('CREATE INDEX "seizure_validation_cover" ON "seizures_seizure" '
+                       '("validation_status", "date")')  # what a table rebuild leaves
+        ensure_list_indexes(connection)
+        assert index_columns(cursor, "seizure_validation_cover") == [
+            "validation_status", "date", "id", "reference", "confidentiality", "owner_org_id"]
+        cursor.execute(query)
+        assert "COVERING INDEX" in str(cursor.fetchall())
+
+
 def test_sqlite_drops_the_foreign_key_indexes_a_longer_index_begins_with():
     from django.db import connection
 
