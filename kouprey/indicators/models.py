@@ -88,23 +88,32 @@ class DirtyMonth(models.Model):
         return str(self.month)
 
 
-class SeizureTally(models.Model):
-    """One seizure's own figures, as counted in the rows of its (month, bucket, validated):
-    one line per dimension and key, ``dimension<TAB>key<TAB>seizures<TAB>weight_g<TAB>
-    weighed<TAB>worked_g`` (total, year, place, agency, nationality, taxon, commodity, flow).
-    """
+class KeptForSeizure(models.Model):
+    """What is kept for one seizure: where its figures are counted, (month, bucket,
+    validated)."""
 
     seizure_id = models.BigIntegerField(primary_key=True)  # no FK: deletions mark, then go
     month = models.IntegerField(db_index=True)
     bucket_id = models.BigIntegerField()
     validated = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+
+class SeizureTally(KeptForSeizure):
+    """One seizure's own figures, as counted in the rows of its (month, bucket, validated):
+    one line per dimension and key, ``dimension<TAB>key<TAB>seizures<TAB>weight_g<TAB>
+    weighed<TAB>worked_g`` (total, year, place, agency, nationality, taxon, commodity, flow).
+    """
+
     rows = models.TextField()
 
     def __str__(self) -> str:
         return f"{self.seizure_id}: {self.month}"
 
 
-class SeizureCourt(models.Model):
+class SeizureCourt(KeptForSeizure):
     """The case-decided facts of one seizure that has a prosecuted case, as counted in the
     ``prosecuted``, ``convicted`` and ``verdict`` tallies of its (month, bucket, validated).
 
@@ -112,10 +121,6 @@ class SeizureCourt(models.Model):
     case bucket the day of the first verdict (``sig=yyyy-mm-dd``): the days to it are counted
     from ``day``, the seizure's date."""
 
-    seizure_id = models.BigIntegerField(primary_key=True)  # no FK: deletions mark, then go
-    month = models.IntegerField(db_index=True)
-    bucket_id = models.BigIntegerField()
-    validated = models.BooleanField()
     day = models.DateField()
     prosecuted = models.TextField(blank=True)
     convicted = models.TextField(blank=True)

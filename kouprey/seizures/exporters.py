@@ -18,7 +18,7 @@ from typing import IO, Any
 from django.db.models import Prefetch, QuerySet
 
 from kouprey.core.permissions import Confidentiality
-from kouprey.seizures.mappings import FIELDS, ITEM_FIELDS
+from kouprey.seizures.mappings import FIELDS, ITEM_FIELDS, SOURCE_FIELDS, SUSPECT_FIELDS
 from kouprey.seizures.models import Seizure, SeizureItem
 from kouprey.seizures.services import rie_kg
 
@@ -105,13 +105,13 @@ def _item_cells(i: SeizureItem | None) -> list[Any]:
 
 def _suspect_cells(p: Any) -> list[Any]:
     if p is None:
-        return [""] * 6
+        return [""] * len(SUSPECT_FIELDS)
     return [p.name, p.name_latin, _iso(p.nationality), p.role, _yes(p.arrested),
             _yes(p.synthetic)]
 
 
 def _source_cells(s: Any) -> list[Any]:
-    return [""] * 4 if s is None else [s.kind, s.reference, s.url, s.date]
+    return [""] * len(SOURCE_FIELDS) if s is None else [s.kind, s.reference, s.url, s.date]
 
 
 def import_rows(queryset: QuerySet[Seizure]) -> Iterator[list[Any]]:

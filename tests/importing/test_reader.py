@@ -184,7 +184,8 @@ def test_an_error_in_the_reading_process_reaches_the_importer(tmp_path: Path) ->
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_import_in_the_test_database(tmp_path: Path, settings: Any) -> None:
+def test_parallel_import_in_the_test_database(tmp_path: Path, settings: Any,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     settings.IMPORT_PARALLEL_MB = 0
     reference_data()
     org = f.organisation("wcs")
@@ -198,11 +199,8 @@ def test_parallel_import_in_the_test_database(tmp_path: Path, settings: Any) -> 
         sent.append(message[0])
         return original(message, *args)
 
-    reader._handle = counting  # noqa: SLF001
-    try:
-        result = import_seizures(csv, org_id=org.pk, parallel=True)
-    finally:
-        reader._handle = original  # noqa: SLF001
+    monkeypatch.setattr(reader, "_handle", counting)
+    result = import_seizures(csv, org_id=org.pk, parallel=True)
     assert result.ok, result.problems
     if connection.vendor == "sqlite":  # the in-memory test database: read in one process
         assert "done" not in sent

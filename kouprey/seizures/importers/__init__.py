@@ -12,6 +12,7 @@ are, so importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
@@ -123,7 +124,7 @@ class SeizureImporter:
         """Send finished batches to ``output`` (a reading process's channel)."""
         self.output = output
 
-    def reader(self) -> Any:
+    def reader(self) -> Callable[[], SeizureImporter] | None:
         """A picklable function making this importer in a reading process, or None when
         the mapping must read in the writing process (it creates reference rows there)."""
         if getattr(self.mapping, "creates_references", False):
