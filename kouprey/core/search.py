@@ -39,23 +39,14 @@ def contains_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
-# SQLite: a phrase with more FTS matches than this is checked on each row instead (below).
-BROAD_MATCHES = 100_000
+# SQLite: words found in at least this share of the newest records are checked on each row
+# instead of listing their FTS matches (below).
+BROAD_SHARE = 0.1
 
 
 def fts_phrase(words: list[str]) -> str:
     """An FTS5 query matching every word as a quoted string (no FTS syntax from input)."""
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
-
-
-def fts_matches(table: str, phrase: str, limit: int) -> int:
-    """How many rows of the FTS table ``table`` match ``phrase``, counting at most ``limit``
-    (FTS5 yields matches one by one, so a capped count stops early)."""
-    with connection.cursor() as cursor:
-        # The table name comes from the model, never from input; the phrase is a parameter.
-        cursor.execute(f"SELECT count(*) FROM (SELECT rowid FROM {table} "  # noqa: S608  # nosec B608
-                       f"WHERE {table} MATCH %s LIMIT %s)", [phrase, limit])
-        return int(cursor.fetchone()[0])
 
 
 CONTAINS_FUNCTION = "kouprey_contains"  # SQLite: registered on every new connection
@@ -98,23 +89,25 @@ def search(queryset: QuerySet[Any], query: str, stops_early: bool = True) -> Que
     """Records whose search text contains every word of ``query``.
 
     SQLite: ``id IN (FTS matches)`` reads every match before the list can sort or count
-    them, which for a word in half the records (450,000 at 1M) is most of a second. So the
-    FTS index is asked first how many match, counting at most ``BROAD_MATCHES``: a phrase
-    with more matches is checked on each row (``LIKE``) while the list walks its own index
-    (by date) and stops at the page or at the count's limit (``lists.COUNT_LIMIT``), finding
-    a match every few rows. Short words (under 3 characters, which the trigram index cannot
-    find) are always checked on each row. When the caller reads every match anyway (an
-    exact count, a download: ``stops_early=False``) the FTS matches are listed whatever
-    their number.
+    them, which for a word in half the records (450,000 at 1M) is most of a second. So when
+    the words are common (in at least ``BROAD_SHARE`` of the newest records, a sample read
+    in ~5 ms: ``share_of_newest``) they are checked on each row (``LIKE``) while the list
+    walks its own index (by date) and stops at the page or at the count's limit
+    (``lists.COUNT_LIMIT``), finding a match every few rows. (Counting the FTS matches up to
+    a limit decided the same, but cost 40-65 ms for a common word at 1M.) Short words
+    (under 3 characters, which the trigram index cannot find) are always checked on each
+    row. When the caller reads every match anyway (an exact count, a download:
+    ``stops_early=False``) the FTS matches are listed however common. Either way the same
+    records are found; only the plan differs.
     """
     words = [w for w in query.split() if w]
     if not words:
         return queryset
     if connection.vendor == "sqlite" and all(len(w) >= 3 for w in words):
+        if stops_early and share_of_newest(queryset.model, words) >= BROAD_SHARE:
+            return _contains_every(queryset, words)
         phrase = fts_phrase(words)
         table = fts_table(queryset.model)
-        if stops_early and fts_matches(table, phrase, BROAD_MATCHES + 1) > BROAD_MATCHES:
-            return _contains_every(queryset, words)
         sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608  # nosec B608 B611
         matches = RawSQL(sql, [phrase])  # noqa: S611 - only the search phrase is input  # nosec B608 B611
         return queryset.filter(pk__in=matches)
@@ -125,26 +118,44 @@ def search(queryset: QuerySet[Any], query: str, stops_early: bool = True) -> Que
     return _contains_every(queryset, words)
 
 
-SAMPLE_ROWS = 1000  # PostgreSQL: newest records read to judge how common the words are
+SAMPLE_ROWS = 1000  # newest records read to judge how common the words are
 
 
-def share_on_postgres(model: Any, query: str) -> float | None:
-    """PostgreSQL: the share of the ``SAMPLE_ROWS`` newest records (the model's default
-    order: what a list walking its date index reads first) that contain every word of
-    ``query`` (None elsewhere, or without words). Lists use it to walk their index when the
-    words are common (web.sorting.walking). Read from a derived table, which the trigram
-    index cannot serve, so it costs those rows only (~10-15 ms at 1M)."""
-    words = [w for w in query.split() if w]
-    if connection.vendor != "postgresql" or not words:
-        return None
+def _word_condition(column: str, word: str) -> tuple[str, str]:
+    """SQL true when ``word`` is inside ``column``, folded as the search folds it."""
+    if connection.vendor == "postgresql":
+        return f"{column} ILIKE %s", contains_pattern(word)
+    if connection.vendor == "sqlite" and _folds_beyond_ascii(word):
+        return f"{CONTAINS_FUNCTION}({column}, %s)", word
+    return f"{column} LIKE %s ESCAPE '\\'", contains_pattern(word)
+
+
+def share_of_newest(model: Any, words: list[str]) -> float:
+    """The share of the ``SAMPLE_ROWS`` newest records (the model's default order: what a
+    list walking its date index reads first) that contain every word; a table smaller than
+    the sample counts as if the missing rows did not match (a walk over it ends soon
+    anyway). Read from a derived
+    table, which the full-text index cannot serve, so it costs those rows only (~5 ms on
+    SQLite, ~10-15 ms on PostgreSQL at 1M). Only chooses a plan: never what is found."""
     newest = model._base_manager.order_by(*model._meta.ordering).values(  # noqa: SLF001
         "search_text")[:SAMPLE_ROWS]
     sql, params = newest.query.sql_with_params()
-    conditions = " AND ".join(["newest.search_text ILIKE %s"] * len(words))
+    conditions = [_word_condition("newest.search_text", w) for w in words]
+    where = " AND ".join(c for c, _ in conditions)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({sql}) newest WHERE {conditions}",  # noqa: S608  # nosec B608
-                       [*params, *(contains_pattern(w) for w in words)])
+        cursor.execute(f"SELECT count(*) FROM ({sql}) newest WHERE {where}",  # noqa: S608  # nosec B608
+                       [*params, *(p for _, p in conditions)])
         return int(cursor.fetchone()[0]) / SAMPLE_ROWS
+
+
+def share_on_postgres(model: Any, query: str) -> float | None:
+    """PostgreSQL: ``share_of_newest`` for the words of ``query`` (None elsewhere, or
+    without words). Lists use it to walk their index when the words are common
+    (web.sorting.walking)."""
+    words = [w for w in query.split() if w]
+    if connection.vendor != "postgresql" or not words:
+        return None
+    return share_of_newest(model, words)
 
 
 def reads_every_match(data: Any) -> bool:

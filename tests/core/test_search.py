@@ -139,8 +139,9 @@ def test_sqlite_drops_the_foreign_key_indexes_a_longer_index_begins_with():
 
 
 def test_a_common_phrase_is_checked_per_row_with_the_same_results(monkeypatch):
-    """SQLite: above BROAD_MATCHES FTS matches the words are checked on each row (LIKE) so
-    the list can stop early; the records found are the same."""
+    """SQLite: words in at least BROAD_SHARE of the newest records are checked on each row
+    (LIKE) so the list can stop early; rarer words go through the FTS index; the records
+    found are the same."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -148,13 +149,44 @@ def test_a_common_phrase_is_checked_per_row_with_the_same_results(monkeypatch):
 
     hits = [_seizure("raw ivory ភ្លុកដំរី found at PNH"), _seizure("IVORY carvings ភ្លុកដំរី")]
     _seizure("pangolin scales")
-    narrow = sorted(s.pk for s in search(Seizure.objects.all(), "ivory ភ្លុកដំរី"))
-    monkeypatch.setattr(search_module, "BROAD_MATCHES", 1)
+    monkeypatch.setattr(search_module, "SAMPLE_ROWS", 3)
+    monkeypatch.setattr(search_module, "BROAD_SHARE", 0.7)  # 2 of 3: not common
+    with CaptureQueriesContext(connection) as queries:
+        narrow = sorted(s.pk for s in search(Seizure.objects.all(), "ivory ភ្លុកដំរី"))
+    if connection.vendor == "sqlite":
+        assert "MATCH" in queries.captured_queries[-1]["sql"]  # through the index
+    monkeypatch.setattr(search_module, "BROAD_SHARE", 0.6)  # 2 of 3: common
     with CaptureQueriesContext(connection) as queries:
         broad = sorted(s.pk for s in search(Seizure.objects.all(), "ivory ភ្លុកដំរី"))
     assert narrow == broad == sorted(s.pk for s in hits)
     if connection.vendor == "sqlite":
         assert "MATCH" not in queries.captured_queries[-1]["sql"]  # checked per row
+
+
+def test_the_share_of_newest_counts_every_word_in_any_case(monkeypatch):
+    """The sample that chooses the plan: the newest SAMPLE_ROWS records, every word, case
+    folded as the search folds it (Vietnamese capitals too), LIKE's wildcards literal; a
+    table smaller than the sample counts as if the missing rows did not match."""
+    from datetime import date
+
+    from kouprey.core import search as search_module
+    from kouprey.core.search import share_of_newest
+
+    old = _seizure("TRẦN THU HÀ 100% ivory")
+    Seizure.objects.filter(pk=old.pk).update(date=date(2001, 1, 1))
+    for text in ("Trần Thu Hà ivory", "trần thu hà pangolin", "ivory 100_x", "rosewood"):
+        _seizure(text)
+    monkeypatch.setattr(search_module, "SAMPLE_ROWS", 10)
+    assert share_of_newest(Seizure, ["rosewood"]) == 1 / 10
+    monkeypatch.setattr(search_module, "SAMPLE_ROWS", 5)
+    assert share_of_newest(Seizure, ["TRẦN", "hà"]) == 3 / 5
+    assert share_of_newest(Seizure, ["trần", "ivory"]) == 2 / 5
+    assert share_of_newest(Seizure, ["100%"]) == 1 / 5
+    assert share_of_newest(Seizure, ["100_"]) == 1 / 5
+    monkeypatch.setattr(search_module, "SAMPLE_ROWS", 4)  # the oldest falls out
+    assert share_of_newest(Seizure, ["100%"]) == 0
+    assert share_of_newest(Seizure, ["ivory"]) == 2 / 4
+    assert share_of_newest(Seizure, ["trần", "hà"]) == 2 / 4
 
 
 def test_lists_that_read_every_match_keep_the_index(monkeypatch):
@@ -168,7 +200,7 @@ def test_lists_that_read_every_match_keep_the_index(monkeypatch):
 
     hit = _seizure("raw ivory tusks")
     _seizure("pangolin scales")
-    monkeypatch.setattr(search_module, "BROAD_MATCHES", 0)
+    monkeypatch.setattr(search_module, "BROAD_SHARE", 0)
     assert search_module.reads_every_match({"count": "exact"})
     assert search_module.reads_every_match({"format": "csv"})
     assert not search_module.reads_every_match({"format": "json"})
@@ -189,7 +221,7 @@ def test_a_common_word_with_accented_capitals_is_found_whatever_its_case(monkeyp
     title = _seizure("Trần Thu Hà, courier")
     _seizure("Tran Van Nam")  # no diacritics: another word
     narrow = sorted(s.pk for s in search(Seizure.objects.all(), "trần hà"))
-    monkeypatch.setattr(search_module, "BROAD_MATCHES", 0)
+    monkeypatch.setattr(search_module, "BROAD_SHARE", 0)
     broad = sorted(s.pk for s in search(Seizure.objects.all(), "trần hà"))
     assert narrow == broad == sorted([upper.pk, title.pk])
     assert sorted(s.pk for s in search(Seizure.objects.all(), "HÀ")) == sorted(
