@@ -39,11 +39,14 @@ HEADER = [
 ]
 SEIZURE_COLUMNS = HEADER.index("taxon")
 
-PLACES = ["KHKOS", "KHPNH", "PNH", "REP", "SAI", "KHBVT", "KHPPT", "KTI"]
+# A place by its code, or by its name where several places share the code (KHPNH: Phnom
+# Penh's river port and its dry port; an import refuses the bare code).
+PNH_PORT = "Phnom Penh Autonomous Port"
+PLACES = ["KHKOS", PNH_PORT, "PNH", "REP", "SAI", "KHBVT", "KHPPT", "KTI"]
 AGENCIES = ["gdce", "gdce;fa", "gdce;police", "police;gendarmerie", "fa", "gdce;fa;wcs"]
 DETECTION = ["x-ray", "sniffer-dog", "risk-profiling", "intelligence", "random-inspection",
              "documentary-check"]
-TRANSPORT = {"KHKOS": "sea-container", "KHPNH": "sea-container", "PNH": "air-cargo",
+TRANSPORT = {"KHKOS": "sea-container", PNH_PORT: "sea-container", "PNH": "air-cargo",
              "REP": "air-passenger", "SAI": "air-passenger", "KTI": "air-cargo",
              "KHBVT": "road", "KHPPT": "road"}
 CONCEALMENT = ["container-mixed", "false-compartment", "checked-baggage", "misdeclared",

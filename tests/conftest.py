@@ -24,3 +24,14 @@ def pytest_configure() -> None:
 
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher",
                                  *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Khmer leaves Khmer active in the thread (LocaleMiddleware activates the
+    request's language and nothing resets it between test-client calls): the next test would
+    read translated messages. Each test starts from the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -288,3 +288,44 @@ def test_xlsx_cells_keep_their_types(tmp_path: Path, org) -> None:
     item = SeizureItem.objects.get(seizure__external_id="T-1")
     assert (item.seizure.date.isoformat(), item.pieces, item.weight_kg, item.value) == (
         "2019-12-20", 6, Decimal("12.250"), Decimal("300000.00"))
+
+
+def test_a_place_code_two_places_share_is_refused_and_the_name_chosen(tmp_path: Path,
+                                                                       org) -> None:
+    """KHPNH is Phnom Penh's river port and its dry port: a row with the code is refused
+    naming both (never one of them at random); the place's English or Khmer name picks it."""
+    from kouprey.reference.models import Place
+
+    river = f.place("Phnom Penh Autonomous Port", kind=Place.Kind.RIVER_PORT, locode="KHPNH")
+    dry = f.place("Phnom Penh dry port", kind=Place.Kind.DRY_PORT, locode="KHPNH")
+    Place.objects.filter(pk=dry.pk).update(name_km="កំពង់ផែស្ងួតភ្នំពេញ")
+    result = import_seizures(write_csv(tmp_path / "a.csv", [GOOD_ROWS[0], row(place="khpnh")]),
+                             org_id=org.pk)
+    assert not result.committed
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.value) == (3, "place", "khpnh")
+    assert "place code KHPNH is shared by" in problem.reason
+    assert "Phnom Penh Autonomous Port; Phnom Penh dry port" in problem.reason  # by id
+    assert "write the place's name instead" in problem.reason
+    assert not Seizure.objects.exists()
+    rows = [GOOD_ROWS[0], row(place="phnom penh AUTONOMOUS port", external_id="A"),
+            row(place="កំពង់ផែស្ងួតភ្នំពេញ", external_id="B"), row(place="PNH", external_id="C")]
+    result = import_seizures(write_csv(tmp_path / "b.csv", rows), org_id=org.pk)
+    assert result.committed, result.problems
+    assert Seizure.objects.get(external_id="A").place == river
+    assert Seizure.objects.get(external_id="B").place == dry
+    assert Seizure.objects.get(external_id="C").place.iata == "PNH"
+
+
+def test_a_place_name_two_places_share_is_refused(tmp_path: Path, org) -> None:
+    from kouprey.reference.models import Place
+
+    f.place("Port Authority", locode="KHAAA")
+    Place.objects.create(name="Port Authority", kind=Place.Kind.SEAPORT,
+                         country=f.country("TH"), locode="THBBB")
+    result = import_seizures(write_csv(tmp_path / "a.csv", [GOOD_ROWS[0],
+                                                            row(place="Port Authority")]),
+                             org_id=org.pk, dry_run=True)
+    [problem] = result.problems
+    assert (problem.row, problem.column) == (3, "place")
+    assert "2 places have this name: write the place's code" in problem.reason

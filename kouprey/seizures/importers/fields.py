@@ -186,11 +186,23 @@ class Lookups:
         self.refs = refs
 
     def place(self, raw: str) -> Any:
+        """A place by its UN/LOCODE or IATA code, or by its English or Khmer name; a code or
+        a name that several places share is refused (never one of them at random)."""
         found = self.refs.places.get(raw.upper())
-        if found is None:
-            raise Invalid(_("unknown place code (use a UN/LOCODE such as KHKOS or an IATA "
-                            "code such as PNH)"))
-        return found
+        if found is not None:
+            return found
+        shared = self.refs.shared_codes.get(raw.upper())
+        if shared:
+            raise Invalid(_("place code %(code)s is shared by %(names)s: write the place's "
+                            "name instead") % {"code": raw.upper(), "names": "; ".join(shared)})
+        named = self.refs.place_names.get(raw.casefold(), [])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise Invalid(_("%(count)s places have this name: write the place's code "
+                            "instead") % {"count": len(named)})
+        raise Invalid(_("unknown place code or name (use a UN/LOCODE such as KHKOS, an IATA "
+                        "code such as PNH, or the place's name)"))
 
     def country(self, raw: str) -> int:
         found = self.refs.countries.get(raw.upper())
