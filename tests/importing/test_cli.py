@@ -128,3 +128,24 @@ def test_export_reports(good_file: Path, tmp_path: Path) -> None:
     bad = run("export", "etis", "--year", "2019", "--output", str(tmp_path / "e.pdf"),
               "--all-orgs")
     assert bad.exit_code == 1
+
+
+def test_a_committed_import_brings_the_indicators_up_to_date(good_file: Path) -> None:
+    """The import marks the months it wrote; the command then recounts them, so the first
+    person to open the indicators does not wait for it."""
+    from kouprey.indicators.models import DirtyMonth, Tally
+
+    DirtyMonth.objects.all().delete()
+    result = run("import", "seizures", str(good_file), "--org", "wcs", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["indicators"]["recounted"] > 0
+    assert not DirtyMonth.objects.exists()
+    total = Tally.objects.filter(dimension="total", month__gt=0).values_list("seizures",
+                                                                            flat=True)
+    assert sum(total) == 2
+    dry = json.loads(run("import", "seizures", str(good_file), "--org", "wcs", "--dry-run",
+                         "--json").output)
+    assert dry["indicators"] is None  # nothing written, nothing to recount
+    text = run("import", "seizures", str(good_file), "--org", "wcs")
+    assert "2 already present" in text.output
