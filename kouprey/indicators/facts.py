@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from kouprey.cases.models import Case
 from kouprey.indicators import tallies
 from kouprey.indicators.copying import copy_rows
 from kouprey.indicators.models import Bucket, CaseFact, SeizureCourt
@@ -162,14 +163,28 @@ def move(connection: BaseDatabaseWrapper, computed: tallies.Computed, ids: dict[
                 [(i,) for i in computed.gone])
 
 
-def rebuild(connection: BaseDatabaseWrapper, computed: tallies.Computed, ids: dict[str, int]
-            ) -> None:
-    """Every fact from a full count (``tallies.compute(connection, None, True)``)."""
+def keep_court(connection: BaseDatabaseWrapper, court: Facts, ids: dict[str, int]) -> None:
+    """A full rebuild, chunk by chunk: the facts of the seizures counted (``clear`` first)."""
+    copy_rows(connection, table(SeizureCourt), COURT_COLUMNS,
+              (_court_row(sid, at, c, ids) for sid, (at, c) in court.items()))
+
+
+def keep_cases(connection: BaseDatabaseWrapper, cases: dict[int, CaseCount],
+               ids: dict[str, int]) -> None:
+    """A full rebuild: the facts of every case (``clear`` first)."""
+    copy_rows(connection, table(CaseFact), CASE_COLUMNS,
+              (_case_row(cid, case, ids) for cid, case in cases.items()))
+
+
+def every_case(connection: BaseDatabaseWrapper) -> dict[int, CaseCount]:
+    """Every case as counted, from the records (a full rebuild)."""
+    with connection.cursor() as cursor:
+        tallies.fill_cases_of(connection, cursor, table(Case))
+        return tallies.case_records(connection, cursor, None)
+
+
+def clear(connection: BaseDatabaseWrapper) -> None:
     using = connection.alias
     for model in (SeizureCourt, CaseFact):
         queryset = model.objects.using(using).all()
         queryset._raw_delete(using)  # noqa: SLF001 - one DELETE (see store._delete)
-    copy_rows(connection, table(SeizureCourt), COURT_COLUMNS,
-              (_court_row(sid, at, c, ids) for sid, (at, c) in computed.court.items()))
-    copy_rows(connection, table(CaseFact), CASE_COLUMNS,
-              (_case_row(cid, case, ids) for cid, case in computed.cases.items()))

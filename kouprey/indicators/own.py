@@ -17,23 +17,26 @@ figures too. Why: docs/decisions/2026-11-21-indicator-rollups.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from kouprey.indicators import tallies
-from kouprey.indicators.copying import copy_rows
-from kouprey.indicators.models import Bucket, SeizureTally
+from kouprey.indicators.models import Bucket, SeizureTally, Tally
 from kouprey.indicators.tallies import GROUP, SCOPE, column, table
 from kouprey.seizures.models import Seizure
 
 SEIZURE_IDS = "indicators_own_ids"
+# A full rebuild's temporary tables (Sums): a chunk's own rows, the month sums, the buckets.
+OWN_ROWS, SUMS, SIGNATURES = "indicators_own_rows", "indicators_own_sums", "indicators_own_sigs"
+BY_BUCKET = "t.id, t.month, t.bucket, t.validated"  # a full rebuild's rows, by seizure
 At = tuple[int, str, bool]  # month, signature, validated
 Rows = dict[tuple[str, str], list[int]]  # (dimension, key) -> figures
 Own = dict[int, tuple[At, Rows]]  # by seizure id
 COLUMNS = ["seizure_id", "month", "bucket_id", "validated", "rows"]
 CHUNK = 50_000  # seizures counted at a time by a full rebuild
+WORK_MEM = "64MB"  # PostgreSQL, during a full rebuild
 
 
 def count(connection: BaseDatabaseWrapper, cursor: Any) -> Own:
@@ -134,20 +137,131 @@ def replace_months(cursor: Any, months: set[int], own: Own, ids: dict[str, int])
     _insert(cursor, [_row(sid, at, rows, ids) for sid, (at, rows) in own.items()])
 
 
-def rebuild(connection: BaseDatabaseWrapper, ids: dict[str, int]) -> None:
-    """Every seizure's figures (after the full count of the tallies), CHUNK seizures at a
-    time by id: consecutive ids keep their rows on neighbouring pages, where a year's
-    seizures are scattered over every table."""
-    using = connection.alias
-    SeizureTally.objects.using(using).all()._raw_delete(using)  # noqa: SLF001 - one DELETE
+def chunks(connection: BaseDatabaseWrapper) -> Iterator[tuple[str, list[Any]]]:
+    """A full rebuild's seizures, CHUNK at a time by id (conditions on the seizures ``s``):
+    consecutive ids keep their rows on neighbouring pages, where a year's seizures are
+    scattered over every table."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MIN(id), MAX(id) FROM {table(Seizure)}")  # nosec B608
         first, last = cursor.fetchone()
     if first is None:
         return
     for start in range(first, last + 1, CHUNK):
-        where = ("s.id BETWEEN %s AND %s", [start, start + CHUNK - 1])
-        with tallies.scope(connection, where) as cursor:
-            own = count(connection, cursor)
-        copy_rows(connection, table(SeizureTally), COLUMNS,
-                  (_row(sid, at, rows, ids) for sid, (at, rows) in own.items()))
+        yield "s.id BETWEEN %s AND %s", [start, start + CHUNK - 1]
+
+
+class Sums:
+    """A full rebuild's seizure figures, counted once and never brought into Python.
+
+    Per chunk of the scope table: the rows read from the scope alone (``total``, ``year``,
+    ``place``: one each per seizure) are counted by month row directly, the others
+    (``tallies.figure_selects`` grouped by seizure) go to a temporary table; from it and the
+    scope the database writes each seizure's kept figures (``SeizureTally``: the lines
+    ``encode`` writes, in no particular order, as ``decode`` reads them into a dict) and
+    adds their sums by month row to a second temporary table. ``write`` then inserts the
+    month rows of the seizure dimensions: the sums of the kept figures, as a refresh keeps
+    them. SeizureTally's secondary indexes are dropped meanwhile and built once at the end.
+    """
+
+    def __init__(self, connection: BaseDatabaseWrapper,
+                 buckets: Callable[[set[str]], dict[str, int]]) -> None:
+        self.connection, self.buckets = connection, buckets
+        self.known: set[str] = set()  # the raw signatures mapped in SIGNATURES
+        figures = "seizures bigint, weight_g bigint, weighed bigint, worked_g bigint"
+        with connection.cursor() as cursor:
+            for name, columns in (
+                    (SIGNATURES, "raw varchar(400) PRIMARY KEY, bucket bigint"),
+                    (OWN_ROWS, "id bigint, month integer, bucket bigint, validated boolean, "
+                               f"dimension varchar(20), key text, {figures}"),
+                    (SUMS, "month integer, bucket bigint, validated boolean, "
+                           f"dimension varchar(20), key text, {figures}")):
+                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})")
+                tallies._empty(cursor, name)  # noqa: SLF001
+            if connection.vendor == "postgresql":  # month sums hashed in memory, not sorted
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            self.indexes = _secondary_indexes(connection, cursor)
+            for name, _columns in self.indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+
+    def keep(self, cursor: Any) -> None:
+        """The seizures of the scope table: their figures kept, and summed by month row."""
+        self._map_signatures(cursor)
+        tallies._empty(cursor, OWN_ROWS)  # noqa: SLF001
+        into = ["month", "bucket", "validated", *tallies.FIGURE_COLUMNS]
+        by_month = tallies.figure_selects(self.connection, "t.month, t.bucket, t.validated")
+        for select in by_month[:tallies.SCOPE_ONLY]:
+            cursor.execute(f"INSERT INTO {SUMS} ({', '.join(into)}) {select}")  # nosec B608
+        selects = tallies.figure_selects(self.connection, BY_BUCKET)[tallies.SCOPE_ONLY:]
+        for select in selects:
+            cursor.execute(f"INSERT INTO {OWN_ROWS} (id, {', '.join(into)}) {select}")  # nosec B608
+        cursor.execute(self._keep_sql())
+        figures = ", ".join(f"SUM(r.{f})" for f in tallies.FIGURE_COLUMNS[2:])
+        row = "r.month, r.bucket, r.validated, r.dimension, r.key"
+        cursor.execute(  # nosec B608
+            f"INSERT INTO {SUMS} SELECT {row}, {figures} FROM {OWN_ROWS} r GROUP BY {row}")
+        tallies._empty(cursor, OWN_ROWS)  # noqa: SLF001
+
+    def _keep_sql(self) -> str:
+        """INSERT the kept figures of the scope's seizures: the lines of the rows read from
+        the scope alone (as ``tallies.figure_selects`` counts them: one seizure each; the
+        year's key is the month // 100, the place's its id or ''), then those of the
+        temporary table. No ORDER BY: sorting every row again for it costs a fifth of the
+        rebuild."""
+        figures = [f"r.{f}" for f in tallies.FIGURE_COLUMNS]
+        ones = "\t1\t0\t0\t0"  # one seizure, no weight (tabs in the SQL text itself)
+        if self.connection.vendor == "postgresql":
+            line = " || chr(9) || ".join(f"{f}::text" for f in figures)
+            agg = f"string_agg({line}, chr(10))"
+            scope = (f"'total\t{ones}\nyear\t' || (t.month / 100)::text || "
+                     f"'{ones}\nplace\t' || COALESCE(t.place::text, '') || '{ones}'")
+            rest = "COALESCE(chr(10) || g.rows, '')"
+        else:  # printf: one call where || made a string for every piece
+            fields = "\t".join(["%s", "%s", "%d", "%d", "%d", "%d"])
+            agg = f"group_concat(printf('{fields}', {', '.join(figures)}), char(10))"
+            scope = (f"printf('total\t{ones}\nyear\t%d{ones}\nplace\t%s{ones}', "
+                     "t.month / 100, COALESCE(t.place, ''))")
+            rest = "COALESCE(char(10) || g.rows, '')"
+        return (f"INSERT INTO {table(SeizureTally)} ({', '.join(COLUMNS)}) "  # nosec B608
+                f"SELECT t.id, t.month, t.bucket, t.validated, {scope} || {rest} "
+                f"FROM {SCOPE} t LEFT JOIN (SELECT r.id, {agg} AS rows FROM {OWN_ROWS} r "
+                f"GROUP BY r.id) g ON g.id = t.id")
+
+    def _map_signatures(self, cursor: Any) -> None:
+        """The bucket of every seizure of the scope table (its signature as the scope writes
+        it looked up), so the rows are grouped by a number."""
+        cursor.execute(f"SELECT DISTINCT t.sig FROM {SCOPE} t")  # nosec B608
+        raw = {row[0] for row in cursor.fetchall()} - self.known
+        if raw:
+            ids = self.buckets({tallies._canonical(r) for r in raw})  # noqa: SLF001
+            cursor.executemany(  # nosec B608
+                f"INSERT INTO {SIGNATURES} (raw, bucket) VALUES (%s, %s)",  # nosec B608
+                [(r, ids[tallies._canonical(r)]) for r in sorted(raw)])  # noqa: SLF001
+            self.known |= raw
+        cursor.execute(f"UPDATE {SCOPE} SET bucket = (SELECT m.bucket FROM {SIGNATURES} m "  # nosec B608
+                       f"WHERE m.raw = {SCOPE}.sig)")
+
+    def write(self) -> None:
+        """The month rows of the seizure dimensions: the sums of every chunk's; and
+        SeizureTally's indexes built again."""
+        q = self.connection.ops.quote_name
+        columns = ["month", "bucket_id", "validated", *tallies.FIGURE_COLUMNS]
+        figures = ", ".join(f"SUM(s.{f})" for f in tallies.FIGURE_COLUMNS[2:])
+        row = "s.month, s.bucket, s.validated, s.dimension, s.key"
+        with self.connection.cursor() as cursor:
+            cursor.execute(  # nosec B608
+                f"INSERT INTO {q(table(Tally))} ({', '.join(q(c) for c in columns)}) "  # nosec B608
+                f"SELECT {row}, {figures} FROM {SUMS} s GROUP BY {row}")
+            for name in (OWN_ROWS, SUMS, SIGNATURES):
+                tallies._empty(cursor, name)  # noqa: SLF001
+            for name, index_columns in self.indexes:
+                cursor.execute(f"CREATE INDEX {q(name)} ON {q(table(SeizureTally))} "
+                               f"({', '.join(q(c) for c in index_columns)})")
+
+
+def _secondary_indexes(connection: BaseDatabaseWrapper, cursor: Any
+                       ) -> list[tuple[str, list[str]]]:
+    """SeizureTally's plain indexes (the month's): name and columns."""
+    found = connection.introspection.get_constraints(cursor, table(SeizureTally))
+    return sorted((name, list(c["columns"])) for name, c in found.items()
+                  if c["index"] and not c["primary_key"] and not c["unique"]
+                  and not c.get("foreign_key"))

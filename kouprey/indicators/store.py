@@ -32,6 +32,7 @@ from kouprey.indicators.models import (
     UNDATED,
     Bucket,
     DirtyMonth,
+    SeizureTally,
     Tally,
 )
 from kouprey.indicators.tallies import column, table
@@ -336,13 +337,33 @@ def _add(connection: Any, delta: dict[Row, list[int]]) -> None:
 
 
 def _rebuild(connection: Any) -> None:
-    """Everything from the records in one grouped pass; then years and all time in SQL."""
-    computed = tallies.compute(connection, None, True)
-    ids = ensure_buckets(computed.signatures, connection.alias)
-    facts.rebuild(connection, computed, ids)
-    own.rebuild(connection, ids)
-    _delete(Tally.objects.using(connection.alias).all())
-    _insert({(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in computed.rows.items()},
+    """Everything from the records, each figure counted once: the seizures chunk by chunk,
+    their own figures kept and summed into the month rows in the database (own.Sums), what
+    their cases decide kept and counted; then every case; then years and all time in SQL."""
+    using = connection.alias
+
+    def buckets(signatures: set[str]) -> dict[str, int]:
+        return ensure_buckets(signatures, using)
+
+    sums = own.Sums(connection, buckets)  # (drops SeizureTally's month index until write)
+    for model in (Tally, SeizureTally):
+        _delete(model.objects.using(using).all())
+    facts.clear(connection)
+    counter = tallies.Counter()  # the rows cases decide (prosecuted ... interagency)
+    for where in own.chunks(connection):
+        with tallies.scope(connection, where) as cursor:
+            sums.keep(cursor)
+            court = tallies.court_records(connection, cursor)
+        for at, found in court.values():
+            found.add_to(counter, at)
+        facts.keep_court(connection, court, buckets({at[1] for at, _ in court.values()}))
+    cases = facts.every_case(connection)
+    for case in cases.values():
+        case.add_to(counter)
+    ids = buckets(set(counter.signatures.values()) | counter.case_signatures)
+    facts.keep_cases(connection, cases, ids)
+    sums.write()
+    _insert({(m, ids[sig], v, d, k): f for (m, sig, v, d, k), f in counter.rows.items()},
             connection)
     q = connection.ops.quote_name
     name = q(Tally._meta.db_table)  # noqa: SLF001

@@ -279,7 +279,8 @@ def _fill_scope(connection: BaseDatabaseWrapper, cursor: Any,
     vendor = connection.vendor
     temp = "TEMPORARY TABLE IF NOT EXISTS"
     cursor.execute(f"CREATE {temp} {SCOPE} (id bigint PRIMARY KEY, month integer, "
-                   "sig varchar(400), validated boolean, day date, place bigint, dest bigint)")
+                   "sig varchar(400), validated boolean, day date, place bigint, dest bigint, "
+                   "bucket bigint)")  # bucket: filled by a full rebuild (own.Sums)
     _empty(cursor, SCOPE)
     s, day = table(Seizure), column(Seizure, "date")
     cursor.execute(  # nosec B608
@@ -337,18 +338,30 @@ def _grams(vendor: str, expression: str) -> str:
 
 
 Add = Callable[[Sequence[Any], str, str, Sequence[Any]], None]
+FIGURE_COLUMNS = ("dimension", "key", "seizures", "weight_g", "weighed", "worked_g")
+SCOPE_ONLY = 3  # the first figure_selects (total, year, place) read the scope table alone
 
 
-def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, add: Add,
-                     group: str = GROUP) -> None:
-    """Counts and weights by seizure attribute, one GROUP BY each, grouped by ``group`` (the
-    scope's month, signature, validated; or also its id: each seizure's own figures). Each
-    row goes to ``add(group values, dimension, key, figures)``."""
-    join = _join(connection)
-    cursor.execute(f"SELECT {group}, COUNT(*) FROM {SCOPE} t GROUP BY {group}")  # nosec B608
-    for *head, n in cursor.fetchall():
-        add(head, "total", "", (n,))
-        add(head, "year", str(head[-3] // 100), (n,))
+def _text(vendor: str, expression: str) -> str:
+    """A key as text, as ``_key`` writes it: '' for none."""
+    if vendor == "postgresql":
+        return f"COALESCE(({expression})::text, '')"
+    return f"COALESCE(CAST({expression} AS text), '')"
+
+
+def figure_selects(connection: BaseDatabaseWrapper, group: str = GROUP) -> list[str]:
+    """The queries of the seizure figures over the scope table, one GROUP BY each, grouped
+    by ``group`` (the scope's month, signature, validated; or also its id: each seizure's
+    own figures). Each row: the group's values, then FIGURE_COLUMNS (the key as text).
+    Counted alike by a month's recount, a seizure's (indicators.own) and a full rebuild,
+    which inserts their rows in the database (own.Sums)."""
+    vendor, join = connection.vendor, _join(connection)
+    zeros = "0, 0, 0"
+    selects = [
+        f"SELECT {group}, 'total', '', COUNT(*), {zeros} FROM {SCOPE} t GROUP BY {group}",  # nosec B608
+        f"SELECT {group}, 'year', {_text(vendor, 't.month / 100')}, COUNT(*), {zeros} "  # nosec B608
+        f"FROM {SCOPE} t GROUP BY {group}",
+    ]
     simple = [
         ("place", "t.place", "", "COUNT(*)"),
         ("agency", "a.agency_id",
@@ -357,36 +370,43 @@ def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, add: Add,
          f"{join} {table(Suspect)} p ON p.{column(Suspect, 'seizure')} = t.id",
          f"COUNT(DISTINCT p.{column(Suspect, 'seizure')})"),
     ]
-    for dimension, key, joins, counted in simple:
-        cursor.execute(f"SELECT {group}, {key}, {counted} FROM {SCOPE} t {joins} "  # nosec B608
-                       f"GROUP BY {group}, {key}")
-        for *head, value, n in cursor.fetchall():
-            add(head, dimension, _key(value), (n,))
-    _item_figures(connection, cursor, add, group)
-    _flow_figures(cursor, add, group)
+    selects += [f"SELECT {group}, '{dimension}', {_text(vendor, key)}, {counted}, {zeros} "  # nosec B608
+                f"FROM {SCOPE} t {joins} GROUP BY {group}, {key}"
+                for dimension, key, joins, counted in simple]
+    return [*selects, _item_select(connection, group), _flow_select(vendor, group)]
 
 
-def _item_figures(connection: BaseDatabaseWrapper, cursor: Any, add: Add, group: str) -> None:
+def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, add: Add,
+                     group: str = GROUP) -> None:
+    """Counts and weights by seizure attribute (``figure_selects``): each row goes to
+    ``add(group values, dimension, key, figures)``."""
+    width = group.count(",") + 1
+    for select in figure_selects(connection, group):
+        cursor.execute(select)
+        for row in _stream(cursor):
+            add(row[:width], row[width], row[width + 1], row[width + 2:])
+
+
+def _item_select(connection: BaseDatabaseWrapper, group: str) -> str:
     """Taxa and commodities from one pass over the items (a materialized CTE) grouped twice:
     seizures counted once per taxon (commodity), the items' grams, how many are weighed,
     and the grams of worked items (commodities)."""
-    i = table(SeizureItem)
-    grams = _grams(connection.vendor, f"i.{column(SeizureItem, 'weight_kg')}")
+    i, vendor = table(SeizureItem), connection.vendor
+    grams = _grams(vendor, f"i.{column(SeizureItem, 'weight_kg')}")
     keys = {"taxon": column(SeizureItem, "taxon"), "commodity": column(SeizureItem, "commodity")}
     passes = " UNION ALL ".join(
-        f"SELECT {group}, '{dimension}', t.{key}, COUNT(DISTINCT t.seizure), SUM(t.g), "  # nosec B608
-        f"COUNT(t.g), {worked} FROM x t GROUP BY {group}, t.{key}"
+        f"SELECT {group}, '{dimension}', {_text(vendor, f't.{key}')}, "  # nosec B608
+        f"COUNT(DISTINCT t.seizure), COALESCE(SUM(t.g), 0), COUNT(t.g), {worked} "
+        f"FROM x t GROUP BY {group}, t.{key}"
         for dimension, key, worked in (
             ("taxon", keys["taxon"], "0"),
-            ("commodity", keys["commodity"], "SUM(CASE WHEN t.worked THEN t.g ELSE 0 END)")))
-    cursor.execute(  # nosec B608
+            ("commodity", keys["commodity"],
+             "COALESCE(SUM(CASE WHEN t.worked THEN t.g ELSE 0 END), 0)")))
+    return (  # nosec B608
         f"WITH x AS MATERIALIZED (SELECT {group}, i.{column(SeizureItem, 'seizure')} AS seizure, "  # nosec B608
         f"i.{keys['taxon']}, i.{keys['commodity']}, {grams} AS g, "
         f"i.{column(SeizureItem, 'worked')} AS worked FROM {SCOPE} t {_join(connection)} {i} i "
         f"ON i.{column(SeizureItem, 'seizure')} = t.id) {passes}")
-    width = group.count(",") + 1
-    for row in _stream(cursor):
-        add(row[:width], row[width], _key(row[width + 1]), row[width + 2:])
 
 
 def _stream(cursor: Any) -> Iterator[Any]:
@@ -395,21 +415,19 @@ def _stream(cursor: Any) -> Iterator[Any]:
         yield from rows
 
 
-def _flow_figures(cursor: Any, add: Add, group: str) -> None:
-    """Origin, transit, destination: one row per combination (as breakdowns.Flows)."""
+def _flow_select(vendor: str, group: str) -> str:
+    """Origin, transit, destination: one row per combination (as breakdowns.Flows), keyed
+    ``origin|transit|destination``; seizures with none of the three have no row."""
     o, tr = table(OriginCountry), table(TransitCountry)
-    dest = "t.dest"
-    o_country, tr_country = (f"o.{column(OriginCountry, 'country')}",
-                             f"tr.{column(TransitCountry, 'country')}")
-    cursor.execute(  # nosec B608
-        f"SELECT {group}, {o_country}, {tr_country}, {dest}, COUNT(*) FROM {SCOPE} t "  # nosec B608
+    origin, transit, dest = (f"o.{column(OriginCountry, 'country')}",
+                             f"tr.{column(TransitCountry, 'country')}", "t.dest")
+    key = " || '|' || ".join(_text(vendor, v) for v in (origin, transit, dest))
+    return (  # nosec B608
+        f"SELECT {group}, 'flow', {key}, COUNT(*), 0, 0, 0 FROM {SCOPE} t "  # nosec B608
         f"LEFT JOIN {o} o ON o.{column(OriginCountry, 'seizure')} = t.id "
         f"LEFT JOIN {tr} tr ON tr.{column(TransitCountry, 'seizure')} = t.id "
-        f"GROUP BY {group}, {o_country}, {tr_country}, {dest}")
-    for *head, origin, transit, destination, n in cursor.fetchall():
-        if origin is None and transit is None and destination is None:
-            continue
-        add(head, "flow", "|".join(_key(v) for v in (origin, transit, destination)), (n,))
+        f"WHERE {origin} IS NOT NULL OR {transit} IS NOT NULL OR {dest} IS NOT NULL "
+        f"GROUP BY {group}, {origin}, {transit}, {dest}")
 
 
 LINKS = Case.seizures.through
@@ -450,9 +468,11 @@ def court_records(connection: BaseDatabaseWrapper, cursor: Any) -> dict[int, tup
     seizures: dict[int, dict[str, Any]] = {}
     for seizure_id, month, sig, validated, seized, _case, convicted, first, raw in \
             cursor.fetchall():
-        facts = seizures.setdefault(seizure_id, {
-            "at": (month, _canonical(sig), bool(validated), _day(seized)),
-            "prosecuted": set(), "convicted": set(), "verdict": {}})
+        facts = seizures.get(seizure_id)
+        if facts is None:  # (a full rebuild reads ~25,000 rows per 50,000 seizures)
+            facts = seizures[seizure_id] = {
+                "at": (month, _canonical(sig), bool(validated), _day(seized)),
+                "prosecuted": set(), "convicted": set(), "verdict": {}}
         bucket = _canonical(raw)
         facts["prosecuted"].add(bucket)
         if convicted:

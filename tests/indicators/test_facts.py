@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 
 from kouprey.cases.models import CaseEvent
-from kouprey.indicators import store, tallies, triggers
+from kouprey.indicators import own, store, tallies, triggers
 from kouprey.indicators.models import (
     ALL_MONTHS,
     CaseFact,
@@ -28,8 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 def kept() -> tuple[list[tuple[Any, ...]], ...]:
-    return (sorted(SeizureTally.objects.values_list(
-                "seizure_id", "month", "bucket_id", "validated", "rows")),
+    """The kept figures (a seizure's lines in any order: ``own.decode`` reads a dict)."""
+    return ([(*head, own.decode(rows)) for *head, rows in sorted(SeizureTally.objects.values_list(
+                "seizure_id", "month", "bucket_id", "validated", "rows"))],
             sorted(SeizureCourt.objects.values_list(
                 "seizure_id", "month", "bucket_id", "validated", "day", "prosecuted",
                 "convicted", "verdicts")),
