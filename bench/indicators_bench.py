@@ -5,9 +5,10 @@ against a database bench/import_bench.py filled (with --cases).
     python bench/indicators_bench.py --data-dir /tmp/bench/100k/postgresql \
         --database-url postgresql://kouprey:...@127.0.0.1:5432/bench_100000
 
-First the full rebuild of the month tallies (every month marked dirty, as after a large
-import). Then timed, each --runs times after a first "cold" call with Kouprey's caches
-emptied: the table from the tallies (indicators.rollups.compute, no cache) for every
+First the full rebuild of the month tallies and the kept per-record figures (every month
+marked dirty, as after a large import without the bulk hook), with the process's peak RSS.
+Then timed, each --runs times after a first "cold" call with Kouprey's caches emptied: the
+table from the tallies (indicators.rollups.compute, no cache) for every
 record, as the bench admin and as a viewer cleared to RESTRICTED (both through restrict()),
 and for a range ending mid-month; the /indicators/ page and its JSON twin through Django's
 test Client (with the exact cache); the FIRST table after a committed write, a new write
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -109,19 +111,24 @@ def rebuild() -> dict[str, Any]:
     from django.db import connection
 
     from kouprey.indicators import store
-    from kouprey.indicators.models import ALL_MONTHS, DirtyMonth, Tally
+    from kouprey.indicators.models import ALL_MONTHS, DirtyMonth, SeizureTally, Tally
 
     pending = store.dirty_months(connection)
     started = time.perf_counter()
     first = store.refresh()  # what migrate (and any write since) left
     leftover = time.perf_counter() - started
     DirtyMonth.objects.create(month=ALL_MONTHS)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     store.refresh()
     return {"seconds": round(time.perf_counter() - started, 1),
             "months_pending_after_migrate": first, "pending": len(pending),
             "refresh_after_migrate_seconds": round(leftover, 1),
-            "tally_rows": Tally.objects.count()}
+            "tally_rows": Tally.objects.count(),
+            "kept_seizure_rows": SeizureTally.objects.count(),
+            # this process's peak before and after (the rebuild's, if it grew)
+            "peak_rss_mib_before": rss_before // 1024,
+            "peak_rss_mib_after": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
 
 
 def viewer() -> Any:

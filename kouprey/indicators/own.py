@@ -137,8 +137,8 @@ def replace_months(cursor: Any, months: set[int], own: Own, ids: dict[str, int])
     _insert(cursor, [_row(sid, at, rows, ids) for sid, (at, rows) in own.items()])
 
 
-def chunks(connection: BaseDatabaseWrapper) -> Iterator[tuple[str, list[Any]]]:
-    """A full rebuild's seizures, CHUNK at a time by id (conditions on the seizures ``s``):
+def chunks(connection: BaseDatabaseWrapper) -> Iterator[tuple[int, int]]:
+    """A full rebuild's seizures, CHUNK at a time by id (the lowest and highest id):
     consecutive ids keep their rows on neighbouring pages, where a year's seizures are
     scattered over every table."""
     with connection.cursor() as cursor:
@@ -147,7 +147,7 @@ def chunks(connection: BaseDatabaseWrapper) -> Iterator[tuple[str, list[Any]]]:
     if first is None:
         return
     for start in range(first, last + 1, CHUNK):
-        yield "s.id BETWEEN %s AND %s", [start, start + CHUNK - 1]
+        yield start, start + CHUNK - 1
 
 
 class Sums:
@@ -166,16 +166,20 @@ class Sums:
     def __init__(self, connection: BaseDatabaseWrapper,
                  buckets: Callable[[set[str]], dict[str, int]]) -> None:
         self.connection, self.buckets = connection, buckets
-        self.known: set[str] = set()  # the raw signatures mapped in SIGNATURES
         figures = "seizures bigint, weight_g bigint, weighed bigint, worked_g bigint"
+        # SQLite: the rows kept in seizure order (the figure queries stream them out of the
+        # scope in id order), so a seizure's lines are read without sorting every row.
+        own_key = ", PRIMARY KEY (id, dimension, key)) WITHOUT ROWID" if (
+            connection.vendor == "sqlite") else ")"
         with connection.cursor() as cursor:
             for name, columns in (
                     (SIGNATURES, "raw varchar(400) PRIMARY KEY, bucket bigint"),
                     (OWN_ROWS, "id bigint, month integer, bucket bigint, validated boolean, "
-                               f"dimension varchar(20), key text, {figures}"),
+                               f"dimension varchar(20), key text, {figures}{own_key}"),
                     (SUMS, "month integer, bucket bigint, validated boolean, "
                            f"dimension varchar(20), key text, {figures}")):
-                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})")
+                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns}"
+                               + ("" if name == OWN_ROWS else ")"))
                 tallies._empty(cursor, name)  # noqa: SLF001
             if connection.vendor == "postgresql":  # month sums hashed in memory, not sorted
                 cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
@@ -183,30 +187,40 @@ class Sums:
             for name, _columns in self.indexes:
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
 
-    def keep(self, cursor: Any) -> None:
-        """The seizures of the scope table: their figures kept, and summed by month row."""
+    def keep(self, cursor: Any, within: tuple[int, int]) -> None:
+        """The seizures of the scope table (ids ``within`` that range): their figures kept,
+        and summed by month row."""
         self._map_signatures(cursor)
-        tallies._empty(cursor, OWN_ROWS)  # noqa: SLF001
         into = ["month", "bucket", "validated", *tallies.FIGURE_COLUMNS]
         by_month = tallies.figure_selects(self.connection, "t.month, t.bucket, t.validated")
         for select in by_month[:tallies.SCOPE_ONLY]:
             cursor.execute(f"INSERT INTO {SUMS} ({', '.join(into)}) {select}")  # nosec B608
-        selects = tallies.figure_selects(self.connection, BY_BUCKET)[tallies.SCOPE_ONLY:]
-        for select in selects:
-            cursor.execute(f"INSERT INTO {OWN_ROWS} (id, {', '.join(into)}) {select}")  # nosec B608
-        cursor.execute(self._keep_sql())
+        selects = tallies.figure_selects(self.connection, BY_BUCKET, within)[
+            tallies.SCOPE_ONLY:]
         figures = ", ".join(f"SUM(r.{f})" for f in tallies.FIGURE_COLUMNS[2:])
         row = "r.month, r.bucket, r.validated, r.dimension, r.key"
-        cursor.execute(  # nosec B608
-            f"INSERT INTO {SUMS} SELECT {row}, {figures} FROM {OWN_ROWS} r GROUP BY {row}")
+        sums = f"INSERT INTO {SUMS} SELECT {row}, {figures} FROM {{rows}} r GROUP BY {row}"  # nosec B608
+        if self.connection.vendor == "postgresql":
+            # One statement: the rows in memory (work_mem), not written to a temporary
+            # table (whose 8 MB of buffers a chunk's rows overflow) and read back twice.
+            union = " UNION ALL ".join(f"SELECT * FROM ({select}) q{i}"  # nosec B608
+                                       for i, select in enumerate(selects))
+            cursor.execute(  # nosec B608
+                f"WITH own (id, {', '.join(into)}) AS MATERIALIZED ({union}), "  # nosec B608
+                f"kept AS ({self._keep_sql('own')}) {sums.format(rows='own')}")
+            return
+        tallies._empty(cursor, OWN_ROWS)  # noqa: SLF001
+        for select in selects:
+            cursor.execute(f"INSERT INTO {OWN_ROWS} (id, {', '.join(into)}) {select}")  # nosec B608
+        cursor.execute(self._keep_sql(OWN_ROWS))
+        cursor.execute(sums.format(rows=OWN_ROWS))
         tallies._empty(cursor, OWN_ROWS)  # noqa: SLF001
 
-    def _keep_sql(self) -> str:
+    def _keep_sql(self, rows: str) -> str:
         """INSERT the kept figures of the scope's seizures: the lines of the rows read from
         the scope alone (as ``tallies.figure_selects`` counts them: one seizure each; the
-        year's key is the month // 100, the place's its id or ''), then those of the
-        temporary table. No ORDER BY: sorting every row again for it costs a fifth of the
-        rebuild."""
+        year's key is the month // 100, the place's its id or ''), then those in ``rows``.
+        No ORDER BY: sorting every row again for it costs a fifth of the rebuild."""
         figures = [f"r.{f}" for f in tallies.FIGURE_COLUMNS]
         ones = "\t1\t0\t0\t0"  # one seizure, no weight (tabs in the SQL text itself)
         if self.connection.vendor == "postgresql":
@@ -215,30 +229,34 @@ class Sums:
             scope = (f"'total\t{ones}\nyear\t' || (t.month / 100)::text || "
                      f"'{ones}\nplace\t' || COALESCE(t.place::text, '') || '{ones}'")
             rest = "COALESCE(chr(10) || g.rows, '')"
-        else:  # printf: one call where || made a string for every piece
-            fields = "\t".join(["%s", "%s", "%d", "%d", "%d", "%d"])
-            agg = f"group_concat(printf('{fields}', {', '.join(figures)}), char(10))"
-            scope = (f"printf('total\t{ones}\nyear\t%d{ones}\nplace\t%s{ones}', "
-                     "t.month / 100, COALESCE(t.place, ''))")
-            rest = "COALESCE(char(10) || g.rows, '')"
+            return (f"INSERT INTO {table(SeizureTally)} ({', '.join(COLUMNS)}) "  # nosec B608
+                    f"SELECT t.id, t.month, t.bucket, t.validated, {scope} || {rest} "
+                    f"FROM {SCOPE} t LEFT JOIN (SELECT r.id, {agg} AS rows FROM {rows} r "
+                    f"GROUP BY r.id) g ON g.id = t.id")
+        # SQLite: printf, one call where || made a string for every piece; each seizure's
+        # rows read by their key (in its order: dimension, then key).
+        fields = "\t".join(["%s", "%s", "%d", "%d", "%d", "%d"])
+        agg = f"group_concat(printf('{fields}', {', '.join(figures)}), char(10))"
+        scope = (f"printf('total\t{ones}\nyear\t%d{ones}\nplace\t%s{ones}', "
+                 "t.month / 100, COALESCE(t.place, ''))")
         return (f"INSERT INTO {table(SeizureTally)} ({', '.join(COLUMNS)}) "  # nosec B608
-                f"SELECT t.id, t.month, t.bucket, t.validated, {scope} || {rest} "
-                f"FROM {SCOPE} t LEFT JOIN (SELECT r.id, {agg} AS rows FROM {OWN_ROWS} r "
-                f"GROUP BY r.id) g ON g.id = t.id")
+                f"SELECT t.id, t.month, t.bucket, t.validated, {scope} || COALESCE(char(10) || "
+                f"(SELECT {agg} FROM {rows} r WHERE r.id = t.id), '') FROM {SCOPE} t")
 
     def _map_signatures(self, cursor: Any) -> None:
-        """The bucket of every seizure of the scope table (its signature as the scope writes
-        it looked up), so the rows are grouped by a number."""
-        cursor.execute(f"SELECT DISTINCT t.sig FROM {SCOPE} t")  # nosec B608
-        raw = {row[0] for row in cursor.fetchall()} - self.known
-        if raw:
-            ids = self.buckets({tallies._canonical(r) for r in raw})  # noqa: SLF001
-            cursor.executemany(  # nosec B608
-                f"INSERT INTO {SIGNATURES} (raw, bucket) VALUES (%s, %s)",  # nosec B608
-                [(r, ids[tallies._canonical(r)]) for r in sorted(raw)])  # noqa: SLF001
-            self.known |= raw
+        """The bucket of every seizure of the scope table, so its rows are grouped by a
+        number: the scope looked them up in SIGNATURES (``tallies.scope(..., SIGNATURES)``);
+        the signatures not in it yet are added."""
+        cursor.execute(f"SELECT DISTINCT t.sig FROM {SCOPE} t WHERE t.bucket IS NULL")  # nosec B608
+        raw = {row[0] for row in cursor.fetchall()}
+        if not raw:
+            return
+        ids = self.buckets({tallies._canonical(r) for r in raw})  # noqa: SLF001
+        cursor.executemany(  # nosec B608
+            f"INSERT INTO {SIGNATURES} (raw, bucket) VALUES (%s, %s)",  # nosec B608
+            [(r, ids[tallies._canonical(r)]) for r in sorted(raw)])  # noqa: SLF001
         cursor.execute(f"UPDATE {SCOPE} SET bucket = (SELECT m.bucket FROM {SIGNATURES} m "  # nosec B608
-                       f"WHERE m.raw = {SCOPE}.sig)")
+                       f"WHERE m.raw = {SCOPE}.sig) WHERE bucket IS NULL")
 
     def write(self) -> None:
         """The month rows of the seizure dimensions: the sums of every chunk's; and

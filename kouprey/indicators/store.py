@@ -350,10 +350,11 @@ def _rebuild(connection: Any) -> None:
         _delete(model.objects.using(using).all())
     facts.clear(connection)
     counter = tallies.Counter()  # the rows cases decide (prosecuted ... interagency)
-    for where in own.chunks(connection):
-        with tallies.scope(connection, where) as cursor:
-            sums.keep(cursor)
-            court = tallies.court_records(connection, cursor)
+    for chunk in own.chunks(connection):
+        where = ("s.id BETWEEN %s AND %s", list(chunk))
+        with tallies.scope(connection, where, own.SIGNATURES) as cursor:
+            sums.keep(cursor, chunk)
+            court = tallies.court_records(connection, cursor, chunk)
         for at, found in court.values():
             found.add_to(counter, at)
         facts.keep_court(connection, court, buckets({at[1] for at, _ in court.values()}))

@@ -274,30 +274,42 @@ def fill_ids(cursor: Any, name: str, ids: Iterable[int]) -> None:
 
 
 def _fill_scope(connection: BaseDatabaseWrapper, cursor: Any,
-                where: tuple[str, list[Any]]) -> None:
-    """The seizures counted (``where``: a condition on the seizures ``s``, its parameters)."""
+                where: tuple[str, list[Any]], buckets: str | None = None) -> None:
+    """The seizures counted (``where``: a condition on the seizures ``s``, its parameters);
+    ``buckets``: a table (raw, bucket) giving the bucket of a signature as written here (a
+    full rebuild's, own.Sums; seizures of a signature not in it have no bucket yet)."""
     vendor = connection.vendor
     temp = "TEMPORARY TABLE IF NOT EXISTS"
-    cursor.execute(f"CREATE {temp} {SCOPE} (id bigint PRIMARY KEY, month integer, "
+    # SQLite: the id is the rowid, so the scope is read in id order and a count grouped by
+    # seizure (own.Sums) streams through it instead of sorting its rows.
+    key = "integer" if vendor == "sqlite" else "bigint"
+    cursor.execute(f"CREATE {temp} {SCOPE} (id {key} PRIMARY KEY, month integer, "
                    "sig varchar(400), validated boolean, day date, place bigint, dest bigint, "
-                   "bucket bigint)")  # bucket: filled by a full rebuild (own.Sums)
+                   "bucket bigint)")
     _empty(cursor, SCOPE)
     s, day = table(Seizure), column(Seizure, "date")
-    cursor.execute(  # nosec B608
-        f"INSERT INTO {SCOPE} (id, month, sig, validated, day, place, dest) "  # nosec B608
-        f"SELECT s.id, {month_sql(vendor, f's.{day}')}, {_signature_sql(vendor, Seizure, 's')}, "
-        f"s.{column(Seizure, 'validation_status')} = %s, s.{day}, "
-        f"s.{column(Seizure, 'place')}, s.{column(Seizure, 'destination_country')} "
-        f"FROM {s} s WHERE {where[0]}",
-        [Seizure.Validation.VALIDATED, *where[1]])
+    select = (  # nosec B608
+        f"SELECT s.id, {month_sql(vendor, f's.{day}')} AS month, "  # nosec B608
+        f"{_signature_sql(vendor, Seizure, 's')} AS sig, "
+        f"s.{column(Seizure, 'validation_status')} = %s AS validated, s.{day} AS day, "
+        f"s.{column(Seizure, 'place')} AS place, s.{column(Seizure, 'destination_country')} "
+        f"AS dest FROM {s} s WHERE {where[0]}")
+    columns = "id, month, sig, validated, day, place, dest"
+    if buckets is not None:
+        columns += ", bucket"
+        select = (f"SELECT x.*, (SELECT m.bucket FROM {buckets} m WHERE m.raw = x.sig) "  # nosec B608
+                  f"FROM ({select}) x")
+    cursor.execute(f"INSERT INTO {SCOPE} ({columns}) {select}",  # nosec B608
+                   [Seizure.Validation.VALIDATED, *where[1]])
     cursor.execute(f"ANALYZE {SCOPE}")
 
 
 @contextmanager
-def scope(connection: BaseDatabaseWrapper, where: tuple[str, list[Any]]) -> Iterator[Any]:
+def scope(connection: BaseDatabaseWrapper, where: tuple[str, list[Any]],
+          buckets: str | None = None) -> Iterator[Any]:
     """The scope table filled with the seizures ``s`` matching ``where`` (a cursor on it)."""
     with connection.cursor() as cursor, _mapped(connection, cursor):
-        _fill_scope(connection, cursor, where)
+        _fill_scope(connection, cursor, where, buckets)
         try:
             yield cursor
         finally:
@@ -349,13 +361,21 @@ def _text(vendor: str, expression: str) -> str:
     return f"COALESCE(CAST({expression} AS text), '')"
 
 
-def figure_selects(connection: BaseDatabaseWrapper, group: str = GROUP) -> list[str]:
+def figure_selects(connection: BaseDatabaseWrapper, group: str = GROUP,
+                   within: tuple[int, int] | None = None) -> list[str]:
     """The queries of the seizure figures over the scope table, one GROUP BY each, grouped
     by ``group`` (the scope's month, signature, validated; or also its id: each seizure's
     own figures). Each row: the group's values, then FIGURE_COLUMNS (the key as text).
     Counted alike by a month's recount, a seizure's (indicators.own) and a full rebuild,
-    which inserts their rows in the database (own.Sums)."""
+    which inserts their rows in the database (own.Sums). ``within``: the lowest and highest
+    seizure id of the scope (a full rebuild's chunk), so the rows of the seizures' tables
+    are read as one range of their seizure index (PostgreSQL otherwise hashes whole tables
+    for a chunk of 50,000)."""
     vendor, join = connection.vendor, _join(connection)
+
+    def on(alias: str, name: str) -> str:
+        return _on(alias, name, within)
+
     zeros = "0, 0, 0"
     selects = [
         f"SELECT {group}, 'total', '', COUNT(*), {zeros} FROM {SCOPE} t GROUP BY {group}",  # nosec B608
@@ -365,15 +385,24 @@ def figure_selects(connection: BaseDatabaseWrapper, group: str = GROUP) -> list[
     simple = [
         ("place", "t.place", "", "COUNT(*)"),
         ("agency", "a.agency_id",
-         f"{join} {table(Seizure.agencies.through)} a ON a.seizure_id = t.id", "COUNT(*)"),
+         f"{join} {table(Seizure.agencies.through)} a ON {on('a', 'seizure_id')}", "COUNT(*)"),
         ("nationality", f"p.{column(Suspect, 'nationality')}",
-         f"{join} {table(Suspect)} p ON p.{column(Suspect, 'seizure')} = t.id",
+         f"{join} {table(Suspect)} p ON {on('p', column(Suspect, 'seizure'))}",
          f"COUNT(DISTINCT p.{column(Suspect, 'seizure')})"),
     ]
     selects += [f"SELECT {group}, '{dimension}', {_text(vendor, key)}, {counted}, {zeros} "  # nosec B608
                 f"FROM {SCOPE} t {joins} GROUP BY {group}, {key}"
                 for dimension, key, joins, counted in simple]
-    return [*selects, _item_select(connection, group), _flow_select(vendor, group)]
+    return [*selects, _item_select(connection, group, within),
+            _flow_select(vendor, group, within)]
+
+
+def _on(alias: str, name: str, within: tuple[int, int] | None) -> str:
+    """A seizure's rows joined to the scope (``within``: see figure_selects)."""
+    joined = f"{alias}.{name} = t.id"
+    if within is None:
+        return joined
+    return f"{joined} AND {alias}.{name} BETWEEN {int(within[0])} AND {int(within[1])}"
 
 
 def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, add: Add,
@@ -387,7 +416,8 @@ def _seizure_figures(connection: BaseDatabaseWrapper, cursor: Any, add: Add,
             add(row[:width], row[width], row[width + 1], row[width + 2:])
 
 
-def _item_select(connection: BaseDatabaseWrapper, group: str) -> str:
+def _item_select(connection: BaseDatabaseWrapper, group: str,
+                 within: tuple[int, int] | None) -> str:
     """Taxa and commodities from one pass over the items (a materialized CTE) grouped twice:
     seizures counted once per taxon (commodity), the items' grams, how many are weighed,
     and the grams of worked items (commodities)."""
@@ -406,7 +436,7 @@ def _item_select(connection: BaseDatabaseWrapper, group: str) -> str:
         f"WITH x AS MATERIALIZED (SELECT {group}, i.{column(SeizureItem, 'seizure')} AS seizure, "  # nosec B608
         f"i.{keys['taxon']}, i.{keys['commodity']}, {grams} AS g, "
         f"i.{column(SeizureItem, 'worked')} AS worked FROM {SCOPE} t {_join(connection)} {i} i "
-        f"ON i.{column(SeizureItem, 'seizure')} = t.id) {passes}")
+        f"ON {_on('i', column(SeizureItem, 'seizure'), within)}) {passes}")
 
 
 def _stream(cursor: Any) -> Iterator[Any]:
@@ -415,7 +445,7 @@ def _stream(cursor: Any) -> Iterator[Any]:
         yield from rows
 
 
-def _flow_select(vendor: str, group: str) -> str:
+def _flow_select(vendor: str, group: str, within: tuple[int, int] | None) -> str:
     """Origin, transit, destination: one row per combination (as breakdowns.Flows), keyed
     ``origin|transit|destination``; seizures with none of the three have no row."""
     o, tr = table(OriginCountry), table(TransitCountry)
@@ -424,8 +454,8 @@ def _flow_select(vendor: str, group: str) -> str:
     key = " || '|' || ".join(_text(vendor, v) for v in (origin, transit, dest))
     return (  # nosec B608
         f"SELECT {group}, 'flow', {key}, COUNT(*), 0, 0, 0 FROM {SCOPE} t "  # nosec B608
-        f"LEFT JOIN {o} o ON o.{column(OriginCountry, 'seizure')} = t.id "
-        f"LEFT JOIN {tr} tr ON tr.{column(TransitCountry, 'seizure')} = t.id "
+        f"LEFT JOIN {o} o ON {_on('o', column(OriginCountry, 'seizure'), within)} "
+        f"LEFT JOIN {tr} tr ON {_on('tr', column(TransitCountry, 'seizure'), within)} "
         f"WHERE {origin} IS NOT NULL OR {transit} IS NOT NULL OR {dest} IS NOT NULL "
         f"GROUP BY {group}, {origin}, {transit}, {dest}")
 
@@ -447,9 +477,10 @@ def fill_cases_of(connection: BaseDatabaseWrapper, cursor: Any, ids_table: str) 
                 f"WHERE c.id IN (SELECT id FROM {ids_table})")
 
 
-def court_records(connection: BaseDatabaseWrapper, cursor: Any) -> dict[int, tuple[At, Court]]:
+def court_records(connection: BaseDatabaseWrapper, cursor: Any,
+                  within: tuple[int, int] | None = None) -> dict[int, tuple[At, Court]]:
     """What cases decide for the seizures of the scope table, from the records: per seizure
-    with a prosecuted linked case."""
+    with a prosecuted linked case (``within``: as for figure_selects)."""
     e, links, c = table(CaseEvent), table(LINKS), table(Case)
     kind, outcome, day = (f"e.{column(CaseEvent, n)}" for n in ("kind", "outcome", "date"))
     kinds = sorted(str(k) for k in PROSECUTION_KINDS)
@@ -460,7 +491,7 @@ def court_records(connection: BaseDatabaseWrapper, cursor: Any) -> dict[int, tup
         f"SELECT t.id, {GROUP}, t.day, l.case_id, "
         f"MAX(CASE WHEN {kind} = %s AND {outcome} = %s THEN 1 ELSE 0 END) AS convicted, "
         f"MIN(CASE WHEN {kind} = %s THEN {day} END) AS first "
-        f"FROM {SCOPE} t {join} {links} l ON l.seizure_id = t.id "
+        f"FROM {SCOPE} t {join} {links} l ON {_on('l', 'seizure_id', within)} "
         f"{join} {e} e ON e.{column(CaseEvent, 'case')} = l.case_id "
         f"WHERE {kind} IN ({marks}) GROUP BY t.id, {GROUP}, t.day, l.case_id"
         f") x {join} {c} c ON c.id = x.case_id",

@@ -114,9 +114,10 @@ def test_a_rebuild_counts_the_seizure_figures_once(monkeypatch: pytest.MonkeyPat
     runs: list[str] = []
     real = tallies.figure_selects
 
-    def selects(connection: Any, group: str = tallies.GROUP) -> list[str]:
+    def selects(connection: Any, group: str = tallies.GROUP,
+                within: tuple[int, int] | None = None) -> list[str]:
         runs.append(group)
-        return real(connection, group)
+        return real(connection, group, within)
 
     def not_here(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a second pass over the seizures")
