@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q, Sum
 
 from kouprey.indicators import services, tallies
@@ -30,6 +30,8 @@ from kouprey.indicators.store import dirty_months, month_range
 from kouprey.indicators.tallies import month_of
 from kouprey.reference.models import CommodityType
 from kouprey.seizures.services import WORKED_TO_RAW
+
+READ_WORK_MEM = "16MB"  # PostgreSQL, while summing the stored rows (_plain_rows)
 
 FIRST, LAST = date(1, 1, 1), date(9999, 12, 31)
 Sums = dict[tuple[str, str], list[int]]
@@ -145,12 +147,19 @@ def compute(scope: services.Scope, using: str = DEFAULT_DB_ALIAS) -> list[servic
 
 def _plain_rows(queryset: Any) -> list[tuple[Any, ...]]:
     """The rows of a values() queryset without the ORM's per-row converters (thousands of
-    all-time rows: ~0.1 s saved)."""
+    all-time rows: ~0.1 s saved). PostgreSQL: with READ_WORK_MEM, so the ~50,000 all-time
+    rows of 1M seizures are summed in a hash instead of sorted on disk (134 -> 55 ms)."""
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
         return []
-    with connections[queryset.db].cursor() as cursor:
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{READ_WORK_MEM}'")
         cursor.execute(sql, params)
         return cursor.fetchall()
 
