@@ -138,3 +138,18 @@ def add_event(w: World, c: Case) -> None:
     outcome = w.pick([CaseEvent.Outcome.CONVICTION, CaseEvent.Outcome.ACQUITTAL]) \
         if kind == CaseEvent.Kind.VERDICT else ""
     f.event(c, kind, w.day() + timedelta(days=200), outcome=outcome)
+
+
+def world_with_cases(seed: int, seizures: int = 14) -> World:
+    """A random world of ``seizures`` seizures, 6 cases and a case without a seizure, its
+    tallies brought up to date."""
+    from kouprey.indicators import store
+
+    w = world(seed)
+    for _ in range(seizures):
+        seizure(w)
+    for _ in range(6):
+        case(w)
+    f.case(title="No seizure yet", owner_org=w.orgs[1])
+    store.refresh()
+    return w

@@ -43,19 +43,8 @@ def rebuilt() -> tuple[list[tuple[Any, ...]], ...]:
     return kept()
 
 
-def world_with_cases(seed: int) -> r.World:
-    w = r.world(seed)
-    for _ in range(14):
-        r.seizure(w)
-    for _ in range(6):
-        r.case(w)
-    f.case(title="No seizure yet", owner_org=w.orgs[1])
-    store.refresh()
-    return w
-
-
 def test_a_case_event_recounts_no_month(monkeypatch: pytest.MonkeyPatch) -> None:
-    w = world_with_cases(11)
+    w = r.world_with_cases(11)
     case = next(c for c in w.cases if c.seizures.exists())
     seizure = case.seizures.order_by("date").first()
     assert seizure is not None
@@ -76,7 +65,7 @@ def test_a_case_event_recounts_no_month(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_seizure_writes_recount_no_month(monkeypatch: pytest.MonkeyPatch) -> None:
-    w = world_with_cases(13)
+    w = r.world_with_cases(13)
     s = w.pick([c for c in w.seizures if c.cases.exists()])
 
     def no_month(*args: Any, **kwargs: Any) -> None:
@@ -101,7 +90,7 @@ def test_seizure_writes_recount_no_month(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_a_bulk_write_recounts_its_months() -> None:
-    w = world_with_cases(14)
+    w = r.world_with_cases(14)
     s = w.pick(w.seizures)
     with transaction.atomic(), triggers.bulk() as marks:
         Seizure.objects.filter(pk=s.pk).update(validation_status=Seizure.Validation.VALIDATED)
@@ -112,7 +101,7 @@ def test_a_bulk_write_recounts_its_months() -> None:
 
 
 def test_a_seizure_write_moves_its_kept_facts() -> None:
-    w = world_with_cases(12)
+    w = r.world_with_cases(12)
     case = next(c for c in w.cases if c.seizures.exists())
     seizure = case.seizures.first()
     assert seizure is not None
@@ -128,7 +117,7 @@ def test_a_seizure_write_moves_its_kept_facts() -> None:
 
 @pytest.mark.parametrize("seed", [21, 22, 23])
 def test_kept_facts_equal_a_full_recount_after_any_writes(seed: int) -> None:
-    w = world_with_cases(seed)
+    w = r.world_with_cases(seed)
     readers = [None, *r.readers(w)[:2]]
     for _ in range(3):
         for _ in range(8):

@@ -17,7 +17,6 @@ from kouprey.indicators.models import (
     SeizureTally,
     Tally,
 )
-from tests import factories as f
 from tests.factories import indicators as r
 from tests.indicators.test_facts import kept
 from tests.indicators.test_rollups import WRITES, assert_exact
@@ -69,21 +68,10 @@ def kept_figures() -> dict[int, Any]:
                 "seizure_id", "month", "bucket_id", "validated", "rows")}
 
 
-def world(seed: int) -> r.World:
-    w = r.world(seed)
-    for _ in range(16):
-        r.seizure(w)
-    for _ in range(6):
-        r.case(w)
-    f.case(title="No seizure yet", owner_org=w.orgs[1])
-    store.refresh()
-    return w
-
-
 @pytest.mark.parametrize("seed", [31, 32])
 def test_a_rebuild_in_chunks_writes_what_the_grouped_pass_counts(
         seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    w = world(seed)
+    w = r.world_with_cases(seed, seizures=16)
     for _ in range(10):
         w.pick(WRITES)(w)
     monkeypatch.setattr(own, "CHUNK", 3)  # a seizure's month rows summed over many chunks
@@ -97,7 +85,7 @@ def test_a_rebuild_in_chunks_writes_what_the_grouped_pass_counts(
 def test_a_rebuild_writes_what_the_writes_kept(seed: int) -> None:
     """The tallies and kept figures after random writes counted by their differences are
     those a full rebuild writes."""
-    w = world(seed)
+    w = r.world_with_cases(seed, seizures=16)
     for _ in range(3):
         for _ in range(6):
             w.pick(WRITES)(w)
@@ -110,7 +98,7 @@ def test_a_rebuild_writes_what_the_writes_kept(seed: int) -> None:
 def test_a_rebuild_counts_the_seizure_figures_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Neither the grouped pass over every month nor a per-seizure count in Python: each
     figure query runs once per chunk, grouped by seizure, its rows kept in the database."""
-    w = world(35)
+    w = r.world_with_cases(35, seizures=16)
     runs: list[str] = []
     real = tallies.figure_selects
 
@@ -140,7 +128,7 @@ def test_a_rebuild_of_nothing() -> None:
 
 
 def test_the_month_index_is_back_after_a_rebuild() -> None:
-    world(36)
+    r.world_with_cases(36, seizures=16)
     rebuild()
     with connection.cursor() as cursor:
         indexes = own._secondary_indexes(connection, cursor)  # noqa: SLF001
