@@ -134,9 +134,9 @@ def share_of_newest(model: Any, words: list[str]) -> float:
     """The share of the ``SAMPLE_ROWS`` newest records (the model's default order: what a
     list walking its date index reads first) that contain every word; a table smaller than
     the sample counts as if the missing rows did not match (a walk over it ends soon
-    anyway). Read from a derived
-    table, which the full-text index cannot serve, so it costs those rows only (~5 ms on
-    SQLite, ~10-15 ms on PostgreSQL at 1M). Only chooses a plan: never what is found."""
+    anyway). Read from a derived table, which the full-text index cannot serve, so it costs
+    those rows only (~5 ms on SQLite, ~10-15 ms on PostgreSQL at 1M). Only chooses a plan:
+    never what is found."""
     newest = model._base_manager.order_by(*model._meta.ordering).values(  # noqa: SLF001
         "search_text")[:SAMPLE_ROWS]
     sql, params = newest.query.sql_with_params()

@@ -1,11 +1,11 @@
 """Reference data looked up once per import and held in dicts (not one query per row).
 
 Keys are what a file may write: place UN/LOCODE or IATA code (or, for a code several places
-share, the place's name), ISO 3166 alpha-2 or alpha-3
-country codes, agency codes, vocabulary codes or English names, taxon scientific names, all
-case-insensitive. Mappings that create reference rows (LEMIS ports, taxa) use ``ensure_*``:
-inside the import's transaction the row is created (and rolled back with a rejected import);
-in a dry run it is only counted, under a placeholder id.
+share, the place's name), ISO 3166 alpha-2 or alpha-3 country codes, agency codes,
+vocabulary codes or English names, taxon scientific names, all case-insensitive. Mappings
+that create reference rows (LEMIS ports, taxa) use ``ensure_*``: inside the import's
+transaction the row is created (and rolled back with a rejected import); in a dry run it is
+only counted, under a placeholder id.
 """
 
 from __future__ import annotations
@@ -61,20 +61,20 @@ class References:
         self.places: dict[str, Ref] = {}  # by a code that names one place (or ensure_place's key)
         self.shared_codes: dict[str, list[str]] = {}  # a code several places share: their names
         self.place_names: dict[str, list[Ref]] = {}  # by English or Khmer name, case folded
-        by_code: dict[str, list[tuple[Ref, str]]] = {}
+        by_code: dict[str, list[Ref]] = {}
         for row in Place.objects.order_by("pk").values_list("pk", "name", "name_km", "locode",
                                                             "iata", "country_id"):
             pk, name, name_km, locode, iata, country = row
             ref = Ref(pk, (name, name_km, iata or locode), country)
             for code in {locode.upper(), iata.upper()} - {""}:
-                by_code.setdefault(code, []).append((ref, name))
+                by_code.setdefault(code, []).append(ref)
             for text in {name.casefold(), name_km.casefold()} - {""}:
                 self.place_names.setdefault(text, []).append(ref)
         for code, found in by_code.items():
             if len(found) == 1:
-                self.places[code] = found[0][0]
+                self.places[code] = found[0]
             else:  # e.g. KHPNH: Phnom Penh's river port and its dry port
-                self.shared_codes[code] = [name for _, name in found]
+                self.shared_codes[code] = [ref.words[0] for ref in found]  # their names
         self.agencies = {code.lower(): Ref(pk, (code, name, name_km), name) for pk, code, name,
                          name_km in Agency.objects.values_list("pk", "code", "name", "name_km")}
         self.commodities: dict[str, Ref] = {}
