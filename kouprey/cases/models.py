@@ -29,6 +29,9 @@ class Case(OwnedModel):
     summary = models.TextField(_("summary"), blank=True)
     synthetic = models.BooleanField(_("synthetic (demo) record"), default=False)
     search_text = models.TextField(editable=False, blank=True)
+    # The tokens of the reference rows it names (reference.words); a database default too,
+    # so rows written by plain SQL fit.
+    search_refs = models.TextField(editable=False, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-opened_on", "-id"]

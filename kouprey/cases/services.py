@@ -17,6 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases.models import Case, CaseAgency, CaseEvent, Defendant
+from kouprey.reference.words import token
+from kouprey.seizures.services import join_words
 
 # The chain from seizure to sentence; a case is at the furthest stage its events reach.
 STAGES: list[tuple[str, set[str]]] = [
@@ -240,20 +242,25 @@ def add_event(case: Case, event: CaseEvent) -> CaseEvent:
 
 
 def search_text(case: Case) -> str:
-    """The words a full-text search matches for a case: number, title, names, law, places."""
+    """The case's own words a full-text search matches: number, title, names, law, and the
+    references of its seizures."""
     parts: list[str] = [case.case_number, case.external_id or "", case.title, case.summary]
-    if case.court_id:
-        parts += [case.court.code, case.court.name, case.court.name_km]  # type: ignore[union-attr]
     for defendant in case.defendants.all():
         parts += [defendant.name, defendant.name_latin]
-    for role in case.agency_roles.select_related("agency"):
-        parts += [role.agency.code, role.agency.name, role.agency.name_km]
     for event in case.events.all():
         parts += [event.law_section, event.offence, event.judge, event.prosecutor]
     for seizure in case.seizures.all():
         parts += [seizure.reference, seizure.external_id or ""]
-    return " ".join(dict.fromkeys(p for p in parts if p))
+    return join_words(parts)
+
+
+def search_refs(case: Case) -> str:
+    """The tokens of the court and the agencies involved (``reference.words``)."""
+    parts = [token("a", case.court_id)]
+    parts += [token("a", role.agency_id) for role in case.agency_roles.all()]
+    return join_words(parts)
 
 
 def refresh_search_text(case: Case) -> None:
-    Case.objects.filter(pk=case.pk).update(search_text=search_text(case))
+    Case.objects.filter(pk=case.pk).update(search_text=search_text(case),
+                                           search_refs=search_refs(case))

@@ -2,35 +2,29 @@
 
 SQLite: an FTS5 table with the trigram tokenizer (created by a migration) finds any run of
 three or more characters, so a Khmer word inside a sentence without spaces is found.
-PostgreSQL: a pg_trgm GIN index serves ``search_text ILIKE '%word%'`` (the ``ILike`` lookup
-below: Django's ``icontains`` compiles to ``UPPER(search_text) LIKE UPPER(...)``, which that
-index cannot serve, so a search scanned every row). Shorter queries fall back to a plain
-substring match on SQLite.
+PostgreSQL: a pg_trgm GIN index serves ``search_text ILIKE '%word%'`` (``contains_sql``).
+Shorter queries fall back to a plain substring match on SQLite. Reference rows (places,
+commodities, taxa, agencies) are in the text as tokens, which each word is looked up for
+first (``reference.words``, ``Term``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters as df
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Lookup, Q, QuerySet, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
+
+from kouprey.reference import words
+
+SEARCH_COLUMNS = ("search_text", "search_refs")  # a record's own words; reference tokens
 
 
 def fts_table(model: Any) -> str:
     return f"{model._meta.db_table}_fts"  # noqa: SLF001
-
-
-class ILike(Lookup):  # type: ignore[type-arg]
-    """``lhs ILIKE rhs`` (a LIKE pattern) on PostgreSQL, which a pg_trgm GIN index serves."""
-
-    lookup_name = "kouprey_ilike"
-
-    def as_sql(self, compiler: Any, connection: Any) -> Any:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
 
 
 def contains_pattern(word: str) -> str:
@@ -42,12 +36,6 @@ def contains_pattern(word: str) -> str:
 # SQLite: words found in at least this share of the newest records are checked on each row
 # instead of listing their FTS matches (below).
 BROAD_SHARE = 0.1
-
-
-def fts_phrase(words: list[str]) -> str:
-    """An FTS5 query matching every word as a quoted string (no FTS syntax from input)."""
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
-
 
 CONTAINS_FUNCTION = "kouprey_contains"  # SQLite: registered on every new connection
 
@@ -72,21 +60,97 @@ def _folds_beyond_ascii(word: str) -> bool:
     return any(not c.isascii() and c.lower() != c.upper() for c in word)
 
 
-def _contains_every(queryset: QuerySet[Any], words: list[str]) -> QuerySet[Any]:
-    """Each word checked on each row: ``LIKE`` (fast), or on SQLite, for a word with
-    non-ASCII letters that have a case (Vietnamese, accented Latin), the folding function."""
-    condition = Q()
-    for word in words:
-        if connection.vendor == "sqlite" and _folds_beyond_ascii(word):
-            condition &= Q(Func(F("search_text"), Value(word), function=CONTAINS_FUNCTION,
-                                output_field=BooleanField()))
-        else:
-            condition &= Q(search_text__icontains=word)
-    return queryset.filter(condition)
+def contains_sql(column: str, vendor: str, word: str) -> tuple[str, str]:
+    """SQL true when ``word`` is inside ``column``, case folded: ``ILIKE`` on PostgreSQL
+    (which a pg_trgm GIN index serves; Django's ``icontains`` is ``UPPER() LIKE UPPER()``,
+    which it cannot); on SQLite ``LIKE``, or for a word with non-ASCII letters that have a
+    case (Vietnamese, accented Latin) the folding function, since ``LIKE`` folds ASCII only.
+    The one rule for every search condition: the records' texts and the reference names."""
+    if vendor == "postgresql":
+        return f"{column} ILIKE %s", contains_pattern(word)
+    if vendor == "sqlite" and _folds_beyond_ascii(word):
+        return f"{CONTAINS_FUNCTION}({column}, %s)", word
+    return f"{column} LIKE %s ESCAPE '\\'", contains_pattern(word)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word searched for, with the tokens (``reference.words``) of the reference rows whose
+    names contain it: a record matches when its own words (``search_text``) hold the word or
+    its reference tokens (``search_refs``) hold any of the tokens."""
+
+    word: str
+    tokens: tuple[str, ...] = ()
+
+    def sql(self, text: str, refs: str, vendor: str) -> tuple[str, list[str]]:
+        """The condition on the columns ``text`` and ``refs`` (their SQL)."""
+        parts = [contains_sql(text, vendor, self.word),
+                 *(contains_sql(refs, vendor, t) for t in self.tokens)]
+        return "(" + " OR ".join(c for c, _ in parts) + ")", [p for _, p in parts]
+
+    def fts(self) -> str:
+        """The FTS5 query for this term, every string quoted (no FTS syntax from input)."""
+        quoted = [f"search_text : {_quoted(self.word)}",
+                  *(f"search_refs : {_quoted(t)}" for t in self.tokens)]
+        return "(" + " OR ".join(quoted) + ")"
+
+    def q(self) -> Q:
+        """The same condition for a queryset of records."""
+        condition = Q(WordIn(F("search_text"), self.word))
+        for t in self.tokens:
+            condition |= Q(WordIn(F("search_refs"), t))
+        return condition
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+class WordIn(Func):
+    """A boolean expression: ``word`` is inside the column (``contains_sql``)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, expression: Any, word: str) -> None:
+        super().__init__(expression)
+        self.word = word
+
+    def as_sql(self, compiler: Any, connection: Any, function: str | None = None,
+               template: str | None = None, arg_joiner: str | None = None,
+               **extra_context: Any) -> Any:
+        column, params = compiler.compile(self.source_expressions[0])
+        sql, param = contains_sql(column, connection.vendor, self.word)
+        return sql, [*params, param]
+
+
+def tokens_matching(word: str) -> tuple[str, ...]:
+    """The tokens of every reference row with a searched name containing ``word``, read
+    from the reference tables on each search (a few hundred rows: fresh after any rename)."""
+    found: list[str] = []
+    for kind, (_label, fields) in words.KINDS.items():
+        condition = Q()
+        for field in fields:
+            condition |= Q(WordIn(F(field), word))
+        pks = words.searchable(kind).filter(condition).values_list("pk", flat=True)
+        found += [words.token(kind, pk) for pk in sorted(pks)]
+    return tuple(found)
+
+
+def terms(query: str) -> list[Term]:
+    """The terms of a search: its words and their tokens."""
+    return [Term(w, tokens_matching(w)) for w in query.split()]
+
+
+def _contains_every(queryset: QuerySet[Any], found: list[Term]) -> QuerySet[Any]:
+    """Each term checked on each row (``Term.q``)."""
+    for term in found:
+        queryset = queryset.filter(term.q())
+    return queryset
 
 
 def search(queryset: QuerySet[Any], query: str, stops_early: bool = True) -> QuerySet[Any]:
-    """Records whose search text contains every word of ``query``.
+    """Records whose search text contains every word of ``query``: in their own words, or
+    as a token of a reference row whose names contain it (``reference.words``).
 
     SQLite: ``id IN (FTS matches)`` reads every match before the list can sort or count
     them, which for a word in half the records (450,000 at 1M) is most of a second. So when
@@ -98,53 +162,42 @@ def search(queryset: QuerySet[Any], query: str, stops_early: bool = True) -> Que
     (under 3 characters, which the trigram index cannot find) are always checked on each
     row. When the caller reads every match anyway (an exact count, a download:
     ``stops_early=False``) the FTS matches are listed however common. Either way the same
-    records are found; only the plan differs.
+    records are found; only the plan differs. PostgreSQL checks each term with ``ILIKE``,
+    which its trigram index serves.
     """
-    words = [w for w in query.split() if w]
-    if not words:
+    found = terms(query)
+    if not found:
         return queryset
-    if connection.vendor == "sqlite" and all(len(w) >= 3 for w in words):
-        if stops_early and share_of_newest(queryset.model, words) >= BROAD_SHARE:
-            return _contains_every(queryset, words)
-        phrase = fts_phrase(words)
+    if connection.vendor == "sqlite" and all(len(t.word) >= 3 for t in found):
+        if stops_early and share_of_newest(queryset.model, found) >= BROAD_SHARE:
+            return _contains_every(queryset, found)
         table = fts_table(queryset.model)
         sql = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608  # nosec B608 B611
-        matches = RawSQL(sql, [phrase])  # noqa: S611 - only the search phrase is input  # nosec B608 B611
+        fts_query = " AND ".join(t.fts() for t in found)
+        matches = RawSQL(sql, [fts_query])  # noqa: S611 - only the search is input  # nosec B608 B611
         return queryset.filter(pk__in=matches)
-    if connection.vendor == "postgresql":
-        for word in words:
-            queryset = queryset.filter(ILike(F("search_text"), contains_pattern(word)))
-        return queryset
-    return _contains_every(queryset, words)
+    return _contains_every(queryset, found)
 
 
 SAMPLE_ROWS = 1000  # newest records read to judge how common the words are
 
 
-def _word_condition(column: str, word: str) -> tuple[str, str]:
-    """SQL true when ``word`` is inside ``column``, folded as the search folds it."""
-    if connection.vendor == "postgresql":
-        return f"{column} ILIKE %s", contains_pattern(word)
-    if connection.vendor == "sqlite" and _folds_beyond_ascii(word):
-        return f"{CONTAINS_FUNCTION}({column}, %s)", word
-    return f"{column} LIKE %s ESCAPE '\\'", contains_pattern(word)
-
-
-def share_of_newest(model: Any, words: list[str]) -> float:
+def share_of_newest(model: Any, found: list[Term]) -> float:
     """The share of the ``SAMPLE_ROWS`` newest records (the model's default order: what a
-    list walking its date index reads first) that contain every word; a table smaller than
+    list walking its date index reads first) that contain every term; a table smaller than
     the sample counts as if the missing rows did not match (a walk over it ends soon
     anyway). Read from a derived table, which the full-text index cannot serve, so it costs
     those rows only (~5 ms on SQLite, ~10-15 ms on PostgreSQL at 1M). Only chooses a plan:
     never what is found."""
     newest = model._base_manager.order_by(*model._meta.ordering).values(  # noqa: SLF001
-        "search_text")[:SAMPLE_ROWS]
+        *SEARCH_COLUMNS)[:SAMPLE_ROWS]
     sql, params = newest.query.sql_with_params()
-    conditions = [_word_condition("newest.search_text", w) for w in words]
+    conditions = [t.sql("newest.search_text", "newest.search_refs", connection.vendor)
+                  for t in found]
     where = " AND ".join(c for c, _ in conditions)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({sql}) newest WHERE {where}",  # noqa: S608  # nosec B608
-                       [*params, *(p for _, p in conditions)])
+                       [*params, *(p for _, ps in conditions for p in ps)])
         return int(cursor.fetchone()[0]) / SAMPLE_ROWS
 
 
@@ -152,10 +205,10 @@ def share_on_postgres(model: Any, query: str) -> float | None:
     """PostgreSQL: ``share_of_newest`` for the words of ``query`` (None elsewhere, or
     without words). Lists use it to walk their index when the words are common
     (web.sorting.walking)."""
-    words = [w for w in query.split() if w]
-    if connection.vendor != "postgresql" or not words:
+    if connection.vendor != "postgresql":
         return None
-    return share_of_newest(model, words)
+    found = terms(query)
+    return share_of_newest(model, found) if found else None
 
 
 def reads_every_match(data: Any) -> bool:
@@ -175,52 +228,97 @@ class SearchFilter(df.CharFilter):
         return search(qs, value, stops_early=not reads_every_match(self.parent.data))
 
 
-def _sqlite_sql(table: str) -> list[str]:
-    # Table names are Kouprey's own model tables, never input.
+def _sqlite_sql(table: str, columns: tuple[str, ...] = SEARCH_COLUMNS) -> list[str]:
+    # Table and column names are Kouprey's own, never input.
     fts = f"{table}_fts"
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
     return [
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(search_text, "
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({names}, "
         f"content='{table}', content_rowid='id', tokenize='trigram')",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "  # noqa: S608  # nosec B608 B611
-        f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "  # noqa: S608  # nosec B608
-        f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES('delete', old.id, "
-        f"old.search_text); END",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF search_text ON {table} "  # noqa: S608  # nosec B608 B611
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES('delete', old.id, {old}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {names} ON {table} "  # noqa: S608  # nosec B608 B611
         f"BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES('delete', old.id, "
-        f"old.search_text); INSERT INTO {fts}(rowid, search_text) "
-        f"VALUES (new.id, new.search_text); END",
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES('delete', old.id, {old}); "
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
         f"INSERT INTO {fts}({fts}) VALUES('rebuild')",  # noqa: S608  # nosec B608
     ]
 
 
-def _postgres_sql(table: str) -> list[str]:
+def _postgres_sql(table: str, columns: tuple[str, ...] = SEARCH_COLUMNS) -> list[str]:
+    indexed = ", ".join(f"{c} gin_trgm_ops" for c in columns)
     return [
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-        f"CREATE INDEX IF NOT EXISTS {table}_search_trgm ON {table} "
-        f"USING gin (search_text gin_trgm_ops)",
+        f"CREATE INDEX IF NOT EXISTS {table}_search_trgm ON {table} USING gin ({indexed})",
     ]
 
 
-def install_search(table: str) -> Any:
-    """A migration operation that adds the full-text index for ``table`` on either database."""
+def _drop_sql(table: str, vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        return [*(f"DROP TRIGGER IF EXISTS {table}_fts_{t}" for t in ("ai", "ad", "au")),
+                f"DROP TABLE IF EXISTS {table}_fts"]
+    return [f"DROP INDEX IF EXISTS {table}_search_trgm"] if vendor == "postgresql" else []
+
+
+def _install_sql(table: str, vendor: str, columns: tuple[str, ...]) -> list[str]:
+    if vendor == "sqlite":
+        return _sqlite_sql(table, columns)
+    return _postgres_sql(table, columns) if vendor == "postgresql" else []
+
+
+def install_search(table: str, columns: tuple[str, ...] = ("search_text",),
+                   replace: bool = False) -> Any:
+    """A migration operation that adds the full-text index over ``columns`` of ``table`` on
+    either database; with ``replace`` the one there before is dropped first."""
     from django.db import migrations
 
     def forwards(apps: Any, schema_editor: Any) -> None:
         vendor = schema_editor.connection.vendor
-        statements = _sqlite_sql(table) if vendor == "sqlite" else (
-            _postgres_sql(table) if vendor == "postgresql" else [])
-        for sql in statements:
+        for sql in [*(_drop_sql(table, vendor) if replace else []),
+                    *_install_sql(table, vendor, columns)]:
             schema_editor.execute(sql)
 
     def backwards(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "sqlite":
-            schema_editor.execute(f"DROP TABLE IF EXISTS {table}_fts")
-        elif schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"DROP INDEX IF EXISTS {table}_search_trgm")
+        for sql in _drop_sql(table, schema_editor.connection.vendor):
+            schema_editor.execute(sql)
 
     return migrations.RunPython(forwards, backwards)
+
+
+def drop_search(table: str) -> Any:
+    """A migration operation that drops the full-text index of ``table`` (put back by a
+    later ``install_search``), so that rewriting every record's text does not index it."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        for sql in _drop_sql(table, schema_editor.connection.vendor):
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)
+
+
+def rewrite_search(app_label: str, model_name: str, related: list[str],
+                   text: Any, refs: Any) -> Any:
+    """A migration operation that computes every record's ``search_text`` and
+    ``search_refs`` again with ``text`` and ``refs`` (the services' functions), 2,000
+    records at a time with ``related`` prefetched."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        model = apps.get_model(app_label, model_name)
+        pks = list(model._base_manager.order_by("pk").values_list("pk", flat=True))  # noqa: SLF001
+        for start in range(0, len(pks), 2000):
+            rows = list(model._base_manager.filter(  # noqa: SLF001
+                pk__in=pks[start:start + 2000]).prefetch_related(*related))
+            for row in rows:
+                row.search_text, row.search_refs = text(row), refs(row)
+            model._base_manager.bulk_update(rows, SEARCH_COLUMNS)  # noqa: SLF001
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)
 
 
 SEARCHABLE_TABLES = ["seizures_seizure", "cases_case"]
@@ -328,18 +426,16 @@ def ensure_search(connection: Any) -> None:
     """
     with connection.cursor() as cursor:
         for table in SEARCHABLE_TABLES:
+            if table not in connection.introspection.table_names(cursor):
+                continue
+            present = {c.name for c in
+                       connection.introspection.get_table_description(cursor, table)}
+            columns = tuple(c for c in SEARCH_COLUMNS if c in present)
             if connection.vendor == "sqlite":
-                if table not in connection.introspection.table_names(cursor):
-                    continue
                 cursor.execute("SELECT count(*) FROM sqlite_master WHERE type='trigger' "
                                "AND name LIKE %s", [f"{table}_fts_a_"])
                 if cursor.fetchone()[0] == 3:
                     continue
-                statements = _sqlite_sql(table)
-            elif connection.vendor == "postgresql":
-                statements = _postgres_sql(table)
-            else:
-                continue
-            for sql in statements:
+            for sql in _install_sql(table, connection.vendor, columns):
                 cursor.execute(sql)
     ensure_list_indexes(connection)

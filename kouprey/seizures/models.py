@@ -91,6 +91,9 @@ class Seizure(OwnedModel):
                                          choices=Validation.choices, default=Validation.DRAFT)
     synthetic = models.BooleanField(_("synthetic (demo) record"), default=False)
     search_text = models.TextField(editable=False, blank=True)
+    # The tokens of the reference rows it names (reference.words); a database default too,
+    # so rows written by plain SQL fit.
+    search_refs = models.TextField(editable=False, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-date", "-id"]

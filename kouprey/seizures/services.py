@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from kouprey.reference.words import token
 from kouprey.seizures.models import (
     OriginCountry,
     Seizure,
@@ -146,21 +147,23 @@ def save_seizure(record: SeizureRecord, replace_children: bool = True) -> Seizur
 
 
 def search_text(seizure: Seizure) -> str:
-    """The words a full-text search matches for a seizure: ids, places, names, taxa."""
+    """The seizure's own words a full-text search matches: ids, descriptions, names."""
     parts: list[str] = [seizure.reference, seizure.external_id or "", seizure.description,
                         seizure.container_number, seizure.vessel_name, seizure.flight_number,
                         seizure.bill_of_lading, seizure.air_waybill]
-    if seizure.place is not None:
-        parts += [seizure.place.name, seizure.place.name_km, seizure.place.code]
     for suspect in seizure.suspects.all():
         parts += [suspect.name, suspect.name_latin]
-    for item in seizure.items.select_related("taxon", "commodity"):
-        parts += [item.commodity.name, item.commodity.name_km, item.description]
-        if item.taxon is not None:
-            parts += [item.taxon.scientific_name, item.taxon.common_name_en,
-                      item.taxon.common_name_km]
-    for agency in seizure.agencies.all():
-        parts += [agency.code, agency.name, agency.name_km]
+    parts += [item.description for item in seizure.items.all()]
+    return join_words(parts)
+
+
+def search_refs(seizure: Seizure) -> str:
+    """The tokens of the reference rows the seizure names (``reference.words``): its place,
+    commodities, taxa and agencies, whose names a search looks up in their own tables."""
+    parts = [token("p", seizure.place_id)]
+    for item in seizure.items.all():
+        parts += [token("c", item.commodity_id), token("t", item.taxon_id)]
+    parts += [token("a", agency.pk) for agency in seizure.agencies.all()]
     return join_words(parts)
 
 
@@ -172,4 +175,5 @@ def join_words(parts: list[str]) -> str:
 
 
 def refresh_search_text(seizure: Seizure) -> None:
-    Seizure.objects.filter(pk=seizure.pk).update(search_text=search_text(seizure))
+    Seizure.objects.filter(pk=seizure.pk).update(search_text=search_text(seizure),
+                                                 search_refs=search_refs(seizure))

@@ -170,23 +170,23 @@ def test_the_share_of_newest_counts_every_word_in_any_case(monkeypatch):
     from datetime import date
 
     from kouprey.core import search as search_module
-    from kouprey.core.search import share_of_newest
+    from kouprey.core.search import share_of_newest, terms
 
     old = _seizure("TRẦN THU HÀ 100% ivory")
     Seizure.objects.filter(pk=old.pk).update(date=date(2001, 1, 1))
     for text in ("Trần Thu Hà ivory", "trần thu hà pangolin", "ivory 100_x", "rosewood"):
         _seizure(text)
     monkeypatch.setattr(search_module, "SAMPLE_ROWS", 10)
-    assert share_of_newest(Seizure, ["rosewood"]) == 1 / 10
+    assert share_of_newest(Seizure, terms("rosewood")) == 1 / 10
     monkeypatch.setattr(search_module, "SAMPLE_ROWS", 5)
-    assert share_of_newest(Seizure, ["TRẦN", "hà"]) == 3 / 5
-    assert share_of_newest(Seizure, ["trần", "ivory"]) == 2 / 5
-    assert share_of_newest(Seizure, ["100%"]) == 1 / 5
-    assert share_of_newest(Seizure, ["100_"]) == 1 / 5
+    assert share_of_newest(Seizure, terms("TRẦN hà")) == 3 / 5
+    assert share_of_newest(Seizure, terms("trần ivory")) == 2 / 5
+    assert share_of_newest(Seizure, terms("100%")) == 1 / 5
+    assert share_of_newest(Seizure, terms("100_")) == 1 / 5
     monkeypatch.setattr(search_module, "SAMPLE_ROWS", 4)  # the oldest falls out
-    assert share_of_newest(Seizure, ["100%"]) == 0
-    assert share_of_newest(Seizure, ["ivory"]) == 2 / 4
-    assert share_of_newest(Seizure, ["trần", "hà"]) == 2 / 4
+    assert share_of_newest(Seizure, terms("100%")) == 0
+    assert share_of_newest(Seizure, terms("ivory")) == 2 / 4
+    assert share_of_newest(Seizure, terms("trần hà")) == 2 / 4
 
 
 def test_lists_that_read_every_match_keep_the_index(monkeypatch):

@@ -12,7 +12,7 @@ from kouprey.reference.models import Agency, Place, Taxon
 from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.mappings.lemis import codes, port_kind
 from kouprey.seizures.models import OriginCountry, Seizure, SeizureItem
-from kouprey.seizures.services import search_text
+from kouprey.seizures.services import search_refs, search_text
 from tests import factories as f
 from tests.factories.importing import write_csv
 from tests.importing.test_seizure_import import table_counts
@@ -56,6 +56,7 @@ def test_the_seized_shipments_of_the_real_file(shared_data: Path, org) -> None:
     assert "purpose: S (Scientific)" in seizure.description
     assert "shipment_date: 2015-01-30" in seizure.description
     assert seizure.search_text == search_text(seizure)
+    assert seizure.search_refs == search_refs(seizure) != ""
 
 
 def test_codes_are_decoded(shared_data: Path, org) -> None:

@@ -14,7 +14,7 @@ from kouprey.core.models import AuditEntry, ColumnMapping
 from kouprey.core.permissions import Role
 from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.models import OriginCountry, Seizure, SeizureItem, Suspect, TransitCountry
-from kouprey.seizures.services import search_text
+from kouprey.seizures.services import search_refs, search_text
 from tests import factories as f
 from tests.factories.importing import GOOD_ROWS, HEADER, reference_data, write_csv, write_xlsx
 
@@ -73,6 +73,7 @@ def test_search_text_is_what_the_services_compute(tmp_path: Path, org) -> None:
     import_seizures(write_csv(tmp_path / "s.csv", GOOD_ROWS), org_id=org.pk)
     for seizure in Seizure.objects.all():
         assert seizure.search_text == search_text(seizure)
+        assert seizure.search_refs == search_refs(seizure) != ""
     assert Seizure.objects.filter(search_text__contains="Synthetic Person B").count() == 1
 
 

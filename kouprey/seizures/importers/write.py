@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from kouprey.core import search
 from kouprey.core.bulk_indexes import DeferredIndexes
 from kouprey.core.models import AuditEntry
+from kouprey.reference.words import token
 from kouprey.seizures.models import (
     OriginCountry,
     Seizure,
@@ -50,6 +51,7 @@ from kouprey.seizures.services import join_words
 
 if TYPE_CHECKING:
     from kouprey.seizures.importers import Record
+    from kouprey.seizures.importers.references import Ref
 
 LOOKUP_CHUNK = 900  # external ids per existence query (below SQLite's variable limit)
 MULTI_ROW = 400  # rows per INSERT statement into a table with a full-text index (SQLite)
@@ -197,22 +199,24 @@ def search_text(record: Record) -> str:
     parts: list[str] = [values.get(k, "") for k in (
         "reference", "external_id", "description", "container_number", "vessel_name",
         "flight_number", "bill_of_lading", "air_waybill")]
-    place = values.get("place")
-    if place is not None:
-        parts += place.words
     for suspect in record.suspects:
         parts += [suspect.get("name", ""), suspect.get("name_latin", "")]
-    for item in record.items:
-        commodity = item.get("commodity")
-        if commodity is not None:
-            parts += commodity.words
-        parts.append(item.get("description", ""))
-        taxon = item.get("taxon")
-        if taxon is not None:
-            parts += taxon.words
-    for agency in sorted(values.get("agencies", ()), key=lambda a: a.extra):
-        parts += agency.words
+    parts += [item.get("description", "") for item in record.items]
     return join_words(parts)
+
+
+def search_refs(record: Record) -> str:
+    """The tokens ``services.search_refs`` would give the saved seizure, in the same order."""
+    parts = [_token("p", record.values.get("place"))]
+    for item in record.items:
+        parts += [_token("c", item.get("commodity")), _token("t", item.get("taxon"))]
+    parts += [token("a", agency.id) for agency in
+              sorted(record.values.get("agencies", ()), key=lambda a: a.extra)]
+    return join_words(parts)
+
+
+def _token(kind: str, ref: Ref | None) -> str:
+    return token(kind, ref.id if ref is not None else None)
 
 
 def _repr(record: Record, pk: int) -> str:
@@ -335,6 +339,7 @@ class Writer:
             values.setdefault("discovery_country_id", place.extra)
         values["owner_org_id"] = self.org_id
         values["search_text"] = search_text(record)
+        values["search_refs"] = search_refs(record)
         return insert.row(values)
 
     def batch(self, records: list[Record]) -> Batch:
