@@ -11,6 +11,7 @@ first (``reference.words``, ``Term``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any
 
 import django_filters as df
@@ -38,6 +39,7 @@ def contains_pattern(word: str) -> str:
 BROAD_SHARE = 0.1
 
 CONTAINS_FUNCTION = "kouprey_contains"  # SQLite: registered on every new connection
+REFS_FUNCTION = "kouprey_any_ref"  # likewise
 
 
 def contains_folded(text: str | None, word: str | None) -> bool:
@@ -49,10 +51,26 @@ def contains_folded(text: str | None, word: str | None) -> bool:
     return word.casefold() in text.casefold()
 
 
+@lru_cache(maxsize=64)
+def _token_set(tokens: str) -> frozenset[str]:
+    return frozenset(tokens.split())
+
+
+def any_token(refs: str | None, tokens: str | None) -> bool:
+    """Whether ``refs`` (a ``search_refs``) holds any of the space-separated ``tokens``."""
+    if not refs or not tokens:
+        return False
+    wanted = _token_set(tokens)
+    return any(t in wanted for t in refs.split())
+
+
 def register_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """``connection_created``: SQLite gets ``kouprey_contains(text, word)``."""
+    """``connection_created``: SQLite gets ``kouprey_contains(text, word)`` and
+    ``kouprey_any_ref(refs, tokens)``."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(CONTAINS_FUNCTION, 2, contains_folded,
+                                              deterministic=True)
+        connection.connection.create_function(REFS_FUNCTION, 2, any_token,
                                               deterministic=True)
 
 
@@ -60,17 +78,30 @@ def _folds_beyond_ascii(word: str) -> bool:
     return any(not c.isascii() and c.lower() != c.upper() for c in word)
 
 
-def contains_sql(column: str, vendor: str, word: str) -> tuple[str, str]:
+def contains_sql(column: str, vendor: str, word: str) -> tuple[str, list[str]]:
     """SQL true when ``word`` is inside ``column``, case folded: ``ILIKE`` on PostgreSQL
     (which a pg_trgm GIN index serves; Django's ``icontains`` is ``UPPER() LIKE UPPER()``,
     which it cannot); on SQLite ``LIKE``, or for a word with non-ASCII letters that have a
     case (Vietnamese, accented Latin) the folding function, since ``LIKE`` folds ASCII only.
     The one rule for every search condition: the records' texts and the reference names."""
     if vendor == "postgresql":
-        return f"{column} ILIKE %s", contains_pattern(word)
+        return f"{column} ILIKE %s", [contains_pattern(word)]
     if vendor == "sqlite" and _folds_beyond_ascii(word):
-        return f"{CONTAINS_FUNCTION}({column}, %s)", word
-    return f"{column} LIKE %s ESCAPE '\\'", contains_pattern(word)
+        return f"{CONTAINS_FUNCTION}({column}, %s)", [word]
+    return f"{column} LIKE %s ESCAPE '\\'", [contains_pattern(word)]
+
+
+# SQLite: more tokens than this are looked for with one call per row (``any_token``), not
+# one LIKE each (a two-letter word can stand for hundreds of places).
+MANY_TOKENS = 8
+
+
+def tokens_sql(column: str, vendor: str, tokens: tuple[str, ...]) -> tuple[str, list[str]]:
+    """SQL true when ``column`` (a ``search_refs``) holds any of ``tokens``."""
+    if vendor == "sqlite" and len(tokens) > MANY_TOKENS:
+        return f"{REFS_FUNCTION}({column}, %s)", [" ".join(tokens)]
+    parts = [contains_sql(column, vendor, t) for t in tokens]
+    return " OR ".join(c for c, _ in parts), [p for _, ps in parts for p in ps]
 
 
 @dataclass(frozen=True)
@@ -84,9 +115,11 @@ class Term:
 
     def sql(self, text: str, refs: str, vendor: str) -> tuple[str, list[str]]:
         """The condition on the columns ``text`` and ``refs`` (their SQL)."""
-        parts = [contains_sql(text, vendor, self.word),
-                 *(contains_sql(refs, vendor, t) for t in self.tokens)]
-        return "(" + " OR ".join(c for c, _ in parts) + ")", [p for _, p in parts]
+        sql, params = contains_sql(text, vendor, self.word)
+        if self.tokens:
+            more_sql, more = tokens_sql(refs, vendor, self.tokens)
+            sql, params = f"{sql} OR {more_sql}", [*params, *more]
+        return f"({sql})", params
 
     def fts(self) -> str:
         """The FTS5 query for this term, every string quoted (no FTS syntax from input)."""
@@ -96,31 +129,37 @@ class Term:
 
     def q(self) -> Q:
         """The same condition for a queryset of records."""
-        condition = Q(WordIn(F("search_text"), self.word))
-        for t in self.tokens:
-            condition |= Q(WordIn(F("search_refs"), t))
-        return condition
+        return Q(Condition(F("search_text"), F("search_refs"), build=self.sql))
 
 
 def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-class WordIn(Func):
-    """A boolean expression: ``word`` is inside the column (``contains_sql``)."""
+class Condition(Func):
+    """A boolean expression over columns, its SQL from ``build(*columns' SQL, vendor)``:
+    one column (a plain one or an expression such as a place's code, which ``build`` puts
+    before its own parameters), or several plain ones."""
 
     output_field = BooleanField()
 
-    def __init__(self, expression: Any, word: str) -> None:
-        super().__init__(expression)
-        self.word = word
+    def __init__(self, *expressions: Any, build: Any) -> None:
+        super().__init__(*expressions)
+        self.build = build
 
     def as_sql(self, compiler: Any, connection: Any, function: str | None = None,
                template: str | None = None, arg_joiner: str | None = None,
                **extra_context: Any) -> Any:
-        column, params = compiler.compile(self.source_expressions[0])
-        sql, param = contains_sql(column, connection.vendor, self.word)
-        return sql, [*params, param]
+        compiled = [compiler.compile(e) for e in self.source_expressions]
+        sql, params = self.build(*(c for c, _ in compiled), connection.vendor)
+        if len(compiled) == 1:  # one column, first in ``build``'s SQL: its parameters first
+            return sql, [*compiled[0][1], *params]
+        assert not any(p for _, p in compiled)  # noqa: S101 - several: plain columns  # nosec B101
+        return sql, params
+
+
+def _contains(word: str, column: str, vendor: str) -> tuple[str, list[str]]:
+    return contains_sql(column, vendor, word)
 
 
 def tokens_matching(word: str) -> tuple[str, ...]:
@@ -130,7 +169,7 @@ def tokens_matching(word: str) -> tuple[str, ...]:
     for kind, (_label, fields) in words.KINDS.items():
         condition = Q()
         for field in fields:
-            condition |= Q(WordIn(F(field), word))
+            condition |= Q(Condition(F(field), build=partial(_contains, word)))
         pks = words.searchable(kind).filter(condition).values_list("pk", flat=True)
         found += [words.token(kind, pk) for pk in sorted(pks)]
     return tuple(found)
