@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +88,11 @@ class BulkInsert:
                 f, "auto_now_add", False) else f.get_default() for f in fields}
         self._get = itemgetter(*self.defaults)
         self._base = dict(self.defaults)
+        # Decimals and dates go as the text the database adapters would make of them
+        # (Django's SQLite adapters: str() and isoformat(); PostgreSQL's COPY reads text):
+        # the same values stored, and a batch crossing from a reading process pickles
+        # 25 times faster than with Decimal and date objects in it.
+        self.converters = {f.attname: c for f in fields if (c := _as_text(f)) is not None}
         self.names = ", ".join(quote(str(f.column)) for f in fields)
         self.db_table = str(model._meta.db_table)  # noqa: SLF001
         self.table = quote(self.db_table)
@@ -104,7 +110,10 @@ class BulkInsert:
         self._base = {k: now if v is NOW else v for k, v in self.defaults.items()}
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return self._get(self._base | values)  # type: ignore[no-any-return]
+        merged = self._base | values
+        for name, convert in self.converters.items():
+            merged[name] = convert(merged[name])
+        return self._get(merged)  # type: ignore[no-any-return]
 
     def maker(self, *names: str) -> Callable[..., tuple[Any, ...]]:
         """A function of the values of ``names`` (in that order) returning the whole row,
@@ -112,12 +121,14 @@ class BulkInsert:
         Call after ``start()`` (the batch's time is part of the defaults)."""
         order = list(self.defaults)
         slots = {order.index(name): n for n, name in enumerate(names)}
-        cells = ", ".join(f"a{slots[i]}" if i in slots else f"b[{i}]"
-                          for i in range(len(order)))
+        converted = {i for i in slots if order[i] in self.converters}
+        cells = ", ".join((f"c[{i}](a{slots[i]})" if i in converted else f"a{slots[i]}")
+                          if i in slots else f"b[{i}]" for i in range(len(order)))
         arguments = ", ".join(f"a{n}" for n in range(len(names)))
         # The source holds only argument names and indexes, never a value.
         return eval(f"lambda {arguments}: ({cells},)",  # type: ignore[no-any-return] # noqa: S307 # nosec B307
-                    {"b": tuple(self._base[k] for k in order)})
+                    {"b": tuple(self._base[k] for k in order),
+                     "c": {i: self.converters[order[i]] for i in converted}})
 
     def many(self, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
@@ -141,6 +152,22 @@ class BulkInsert:
             sql = full if len(part) == self.chunk else (
                 f"{self.head}{', '.join([self.one] * len(part))}")
             cursor.execute(sql, [value for row in part for value in row])
+
+
+def _decimal_text(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _date_text(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _as_text(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    if isinstance(field, models.DecimalField):
+        return _decimal_text
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        return _date_text
+    return None
 
 
 class SeizureIds:
