@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,8 @@ def machine() -> dict[str, Any]:
                             capture_output=True, text=True).stdout.strip()
     changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
                              cwd=ROOT, capture_output=True, text=True).stdout.count("\n")
-    return {"date": date.today().isoformat(), "commit": commit,
+    # UTC: a process that set Django up runs in Kouprey's TIME_ZONE (Phnom Penh, UTC+7).
+    return {"date": datetime.now(UTC).date().isoformat(), "commit": commit,
             "files_changed_since_commit": changed, "nproc": os.cpu_count(), "cpu": cpu,
             "ram_gib": round(mem_kib / 1024 / 1024, 1), "python": platform.python_version(),
             "kernel": platform.release(),

@@ -33,12 +33,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from kouprey.cases.models import Case, CaseAgency, CaseEvent
@@ -53,6 +54,7 @@ At = tuple[int, str, bool, date]  # a seizure's month, signature, validated, dat
 SCOPE = "indicators_scope"  # the temporary table of the seizures being counted
 CASES = "indicators_cases"  # and of the cases linked to them
 MMAP_BYTES = 1 << 32  # SQLite caps it at its compile-time maximum (2 GiB on Debian)
+RANDOM_PAGE_COST = "1.1"  # PostgreSQL while counting (_mapped)
 CASE_DIMENSIONS = ("cases", "interagency")
 COURT_DIMENSIONS = ("prosecuted", "convicted", "verdict", *CASE_DIMENSIONS)
 
@@ -143,7 +145,15 @@ def _key(value: Any) -> str:
 def _mapped(connection: BaseDatabaseWrapper, cursor: Any) -> Iterator[None]:
     """SQLite: the database file memory-mapped while counting (pages read without a system
     call each: a month's recount reads tens of thousands of scattered rows); put back after.
+    PostgreSQL: ``random_page_cost`` as for a database in memory (``RANDOM_PAGE_COST``, the
+    admin guide's advice) while counting, so a few thousand seizures' links and cases are
+    probed through their indexes instead of read whole (a range ending mid-month at 1M:
+    the million case links scanned for 5,000 seizures; 0.7 -> 0.5 s); put back after.
     """
+    if connection.vendor == "postgresql":
+        with _setting(cursor, "random_page_cost", RANDOM_PAGE_COST):
+            yield
+        return
     if connection.vendor != "sqlite":
         yield
         return
@@ -158,6 +168,20 @@ def _mapped(connection: BaseDatabaseWrapper, cursor: Any) -> Iterator[None]:
         yield
     finally:
         cursor.execute(f"PRAGMA mmap_size = {before}")
+
+
+@contextmanager
+def _setting(cursor: Any, name: str, value: str) -> Iterator[None]:
+    """PostgreSQL: the session's setting ``name`` at ``value`` inside, as before after (in a
+    transaction that failed, its rollback puts it back)."""
+    cursor.execute("SELECT current_setting(%s)", [name])
+    before = cursor.fetchone()[0]
+    cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+    try:
+        yield
+    finally:
+        with suppress(DatabaseError):
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, before])
 
 
 @dataclass(frozen=True)

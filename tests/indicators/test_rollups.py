@@ -253,3 +253,26 @@ def test_a_seizure_seen_through_one_of_two_cases() -> None:
     assert table(fast) == table(services.compute(Scope(user=reader)))
     assert services.find(fast, "median_days_to_verdict").value == 40
     assert services.find(fast, "seizures_with_conviction").value == 0
+
+
+def test_counting_a_partial_month_leaves_the_session_settings_as_they_were():
+    """PostgreSQL counts with the cost of a random read lowered (tallies._mapped) and puts
+    the session's own value back afterwards, also after a failed count."""
+    from kouprey.indicators import tallies
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's setting; the SQLite test database is in memory (no mmap)")
+    s = f.seizure(date=date(2019, 2, 10))
+    f.item(s)
+    with connection.cursor() as cursor:
+        cursor.execute("SET random_page_cost = 3.5")
+        counted = tallies.compute(connection, [(date(2019, 2, 5), date(2019, 2, 20))], False)
+        assert any(dimension == "total" for *_, dimension, _key in counted.rows)
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "3.5"
+        with pytest.raises(ZeroDivisionError), tallies._mapped(connection, cursor):  # noqa: SLF001
+            cursor.execute("SHOW random_page_cost")
+            assert cursor.fetchone()[0] == tallies.RANDOM_PAGE_COST
+            raise ZeroDivisionError
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "3.5"
