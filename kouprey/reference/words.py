@@ -1,4 +1,4 @@
-"""Reference rows in a record's search text: a short token each, not their names.
+"""Reference rows in a record's search columns: a short token each, not their names.
 
 A seizure's search text used to repeat the names of its place, commodities, taxa and
 agencies (English, Khmer, scientific, codes): ~400 of its ~500 characters, the same few
@@ -8,9 +8,8 @@ reached the records already saved. Now the record holds ``§p12§`` for place 12
 word is looked up in the reference tables first (``core.search.tokens_matching``): the
 records found are those whose own words contain it or whose text holds a token of a row
 whose name contains it. The same records as before, a third of the text, and renames count
-at once.
-
-``MARK`` cannot come from a search: it is removed from the words searched for.
+at once. The tokens are in a column of their own (``search_refs``), in which only whole
+tokens are looked for: a word typed ("p12", "2019") never matches inside one.
 """
 
 from __future__ import annotations

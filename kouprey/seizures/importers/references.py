@@ -33,11 +33,11 @@ PLACEHOLDER = 0  # the id of a row a dry run would create
 
 @dataclass(frozen=True, slots=True)
 class Ref:
-    """A reference row: its id, the words the search text takes from it, one extra value
-    (a place's country id, a commodity's ivory flag, an agency's name for ordering)."""
+    """A reference row: its id, its name (for messages), one extra value (a place's country
+    id, a commodity's ivory flag, an agency's name for ordering)."""
 
     id: int
-    words: tuple[str, ...]
+    name: str
     extra: Any = None
 
 
@@ -65,7 +65,7 @@ class References:
         for row in Place.objects.order_by("pk").values_list("pk", "name", "name_km", "locode",
                                                             "iata", "country_id"):
             pk, name, name_km, locode, iata, country = row
-            ref = Ref(pk, (name, name_km, iata or locode), country)
+            ref = Ref(pk, name, country)
             for code in {locode.upper(), iata.upper()} - {""}:
                 by_code.setdefault(code, []).append(ref)
             for text in {name.casefold(), name_km.casefold()} - {""}:
@@ -74,18 +74,17 @@ class References:
             if len(found) == 1:
                 self.places[code] = found[0]
             else:  # e.g. KHPNH: Phnom Penh's river port and its dry port
-                self.shared_codes[code] = [ref.words[0] for ref in found]  # their names
-        self.agencies = {code.lower(): Ref(pk, (code, name, name_km), name) for pk, code, name,
-                         name_km in Agency.objects.values_list("pk", "code", "name", "name_km")}
+                self.shared_codes[code] = [ref.name for ref in found]
+        self.agencies = {code.lower(): Ref(pk, name, name) for pk, code, name in
+                         Agency.objects.values_list("pk", "code", "name")}
         self.commodities: dict[str, Ref] = {}
-        for pk, code, name, name_km, ivory in CommodityType.objects.values_list(
-                "pk", "code", "name", "name_km", "is_ivory"):
-            ref = Ref(pk, (name, name_km), ivory)
+        for pk, code, name, ivory in CommodityType.objects.values_list(
+                "pk", "code", "name", "is_ivory"):
+            ref = Ref(pk, name, ivory)
             self.commodities.setdefault(name.lower(), ref)
             self.commodities[code.lower()] = ref
-        self.taxa = {name.lower(): Ref(pk, (name, en, km)) for pk, name, en, km in
-                     Taxon.objects.values_list("pk", "scientific_name", "common_name_en",
-                                               "common_name_km")}
+        self.taxa = {name.lower(): Ref(pk, name) for pk, name in
+                     Taxon.objects.values_list("pk", "scientific_name")}
         self.detection = _terms(DetectionMethod)
         self.transport = _terms(TransportMode)
         self.concealment = _terms(ConcealmentType)
@@ -107,13 +106,13 @@ class References:
         if country is None:
             raise LookupError(f"country {country_iso2} is not in the reference data")
         found = Place.objects.filter(country_id=country, name__iexact=name).values_list(
-            "pk", "name", "name_km", "iata", "locode").first()
+            "pk", "name").first()
         if found:
-            ref = Ref(found[0], (found[1], found[2], found[3] or found[4]), country)
+            ref = Ref(found[0], found[1], country)
         else:
             pk = self._new("places", Place, {"name": name, "kind": kind,
                                               "country_id": country})
-            ref = Ref(pk, (name, "", ""), country)
+            ref = Ref(pk, name, country)
         self.places[key] = ref
         return ref
 
@@ -121,14 +120,14 @@ class References:
         key = name.lower()
         if key not in self.taxa:
             pk = self._new("taxa", Taxon, {"scientific_name": name, **fields})
-            self.taxa[key] = Ref(pk, (name, fields.get("common_name_en", ""), ""))
+            self.taxa[key] = Ref(pk, name)
         return self.taxa[key]
 
     def ensure_commodity(self, code: str, name: str) -> Ref:
         key = code.lower()
         if key not in self.commodities:
             pk = self._new("commodity types", CommodityType, {"code": code, "name": name})
-            self.commodities[key] = Ref(pk, (name, ""), False)
+            self.commodities[key] = Ref(pk, name, False)
         return self.commodities[key]
 
     def ensure_agency(self, code: str, name: str, kind: str, country_iso2: str) -> Ref:
@@ -137,5 +136,5 @@ class References:
             pk = self._new("agencies", Agency, {
                 "code": code, "name": name, "kind": kind,
                 "country_id": self.countries.get(country_iso2)})
-            self.agencies[key] = Ref(pk, (code, name, ""), name)
+            self.agencies[key] = Ref(pk, name, name)
         return self.agencies[key]

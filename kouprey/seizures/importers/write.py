@@ -249,7 +249,7 @@ def _token(kind: str, ref: Ref | None) -> str:
 def _repr(record: Record, pk: int) -> str:
     values = record.values
     place = values.get("place")
-    name = place.words[0] if place is not None else ""
+    name = place.name if place is not None else ""
     label = values.get("reference") or f"#{pk}"
     return f"{label} {values['date']:%Y-%m-%d} {name}".strip()[:200]
 

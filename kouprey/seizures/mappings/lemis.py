@@ -157,8 +157,8 @@ class BoundLemis:
         row[INDEX["external_id"]] = f"lemis:{control}" if control else self.ids(values)
         row[INDEX["reference"]] = f"LEMIS {control}"[:50] if control else ""
         row[INDEX["date"]] = get(values, "disposition_date") or get(values, "shipment_date")
-        row[INDEX["agencies"]] = self.refs.ensure_agency(
-            "usfws", "US Fish and Wildlife Service", "forestry", "US").words[0]
+        self.refs.ensure_agency("usfws", "US Fish and Wildlife Service", "forestry", "US")
+        row[INDEX["agencies"]] = "usfws"
         row[INDEX["place"]] = self._place(get(values, "port"))
         self._chain(values, row)
         self._taxon(values, row)
@@ -239,7 +239,7 @@ class BoundLemis:
         for candidate in candidates:
             if candidate in self.refs.commodities:
                 return candidate
-        return self.refs.ensure_commodity(*OTHER).words[0]
+        return self.refs.ensure_commodity(*OTHER).name
 
     def _quantity(self, values: list[str], row: list[str]) -> None:
         raw, unit = self._get(values, "quantity"), self._get(values, "unit").upper()
