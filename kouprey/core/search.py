@@ -96,11 +96,21 @@ def contains_sql(column: str, vendor: str, word: str) -> tuple[str, list[str]]:
 MANY_TOKENS = 8
 
 
+def token_sql(column: str, vendor: str, token: str) -> tuple[str, list[str]]:
+    """SQL true when ``column`` (a ``search_refs``) holds ``token``. A token is written
+    exactly as it is looked for, so PostgreSQL takes a case-sensitive ``LIKE`` (which its
+    trigram index serves too): at 1M an exact count of "pangolin" (nine tokens) took 2.7 s
+    with ``ILIKE``, which folds the case of the column again for each token, 1.4 s so."""
+    if vendor == "postgresql":
+        return f"{column} LIKE %s", [contains_pattern(token)]
+    return contains_sql(column, vendor, token)
+
+
 def tokens_sql(column: str, vendor: str, tokens: tuple[str, ...]) -> tuple[str, list[str]]:
     """SQL true when ``column`` (a ``search_refs``) holds any of ``tokens``."""
     if vendor == "sqlite" and len(tokens) > MANY_TOKENS:
         return f"{REFS_FUNCTION}({column}, %s)", [" ".join(tokens)]
-    parts = [contains_sql(column, vendor, t) for t in tokens]
+    parts = [token_sql(column, vendor, t) for t in tokens]
     return " OR ".join(c for c, _ in parts), [p for _, ps in parts for p in ps]
 
 

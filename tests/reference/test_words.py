@@ -109,3 +109,17 @@ def test_a_word_in_many_reference_rows_lists_them_all(monkeypatch):
         refresh_search_text(s)
     for plan in PLANS:
         assert _found("port", plan, monkeypatch) == sorted(s.pk for s in seized)
+
+
+def test_postgres_looks_for_tokens_case_sensitively(ivory_at_the_airport):
+    """A token is written exactly as it is looked for: PostgreSQL's plain LIKE (its trigram
+    index serves it) instead of ILIKE, which folds the column's case again for each token."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    query = search(Seizure.objects.all(), "ivory")
+    sql = str(query.query)
+    assert '"search_refs" LIKE' in sql and '"search_refs" ILIKE' not in sql
+    assert '"search_text" ILIKE' in sql  # the record's own words: any case
+    assert list(query) == [ivory_at_the_airport]
