@@ -1,11 +1,12 @@
-"""Full-text search over ``search_text``, one code path for SQLite and PostgreSQL.
+"""Full-text search over ``search_text`` and ``search_refs``, one code path for SQLite and
+PostgreSQL.
 
 SQLite: an FTS5 table with the trigram tokenizer (created by a migration) finds any run of
 three or more characters, so a Khmer word inside a sentence without spaces is found.
 PostgreSQL: a pg_trgm GIN index serves ``search_text ILIKE '%word%'`` (``contains_sql``).
 Shorter queries fall back to a plain substring match on SQLite. Reference rows (places,
-commodities, taxa, agencies) are in the text as tokens, which each word is looked up for
-first (``reference.words``, ``Term``).
+commodities, taxa, agencies) are tokens in ``search_refs``; each word is looked up in the
+reference tables first (``reference.words``, ``Term``).
 """
 
 from __future__ import annotations
@@ -168,10 +169,6 @@ class Condition(Func):
         return sql, params
 
 
-def _contains(word: str, column: str, vendor: str) -> tuple[str, list[str]]:
-    return contains_sql(column, vendor, word)
-
-
 def tokens_matching(word: str) -> tuple[str, ...]:
     """The tokens of every reference row with a searched name containing ``word``, read
     from the reference tables on each search (a few hundred rows: fresh after any rename)."""
@@ -179,7 +176,7 @@ def tokens_matching(word: str) -> tuple[str, ...]:
     for kind, (_label, fields) in words.KINDS.items():
         condition = Q()
         for field in fields:
-            condition |= Q(Condition(F(field), build=partial(_contains, word)))
+            condition |= Q(Condition(F(field), build=partial(contains_sql, word=word)))
         pks = words.searchable(kind).filter(condition).values_list("pk", flat=True)
         found += [words.token(kind, pk) for pk in sorted(pks)]
     return tuple(found)
@@ -211,8 +208,8 @@ def search(queryset: QuerySet[Any], query: str, stops_early: bool = True) -> Que
     (under 3 characters, which the trigram index cannot find) are always checked on each
     row. When the caller reads every match anyway (an exact count, a download:
     ``stops_early=False``) the FTS matches are listed however common. Either way the same
-    records are found; only the plan differs. PostgreSQL checks each term with ``ILIKE``,
-    which its trigram index serves.
+    records are found; only the plan differs. PostgreSQL checks each term on each row
+    (``ILIKE`` for the word, ``LIKE`` for its tokens), which its trigram index serves.
     """
     found = terms(query)
     if not found:

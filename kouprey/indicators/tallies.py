@@ -54,7 +54,7 @@ At = tuple[int, str, bool, date]  # a seizure's month, signature, validated, dat
 SCOPE = "indicators_scope"  # the temporary table of the seizures being counted
 CASES = "indicators_cases"  # and of the cases linked to them
 MMAP_BYTES = 1 << 32  # SQLite caps it at its compile-time maximum (2 GiB on Debian)
-RANDOM_PAGE_COST = "1.1"  # PostgreSQL while counting (_mapped)
+RANDOM_PAGE_COST = "1.1"  # PostgreSQL while counting (_tuned_for_counting)
 CASE_DIMENSIONS = ("cases", "interagency")
 COURT_DIMENSIONS = ("prosecuted", "convicted", "verdict", *CASE_DIMENSIONS)
 
@@ -142,7 +142,7 @@ def _key(value: Any) -> str:
 
 
 @contextmanager
-def _mapped(connection: BaseDatabaseWrapper, cursor: Any) -> Iterator[None]:
+def _tuned_for_counting(connection: BaseDatabaseWrapper, cursor: Any) -> Iterator[None]:
     """SQLite: the database file memory-mapped while counting (pages read without a system
     call each: a month's recount reads tens of thousands of scattered rows); put back after.
     PostgreSQL: ``random_page_cost`` as for a database in memory (``RANDOM_PAGE_COST``, the
@@ -332,7 +332,7 @@ def _fill_scope(connection: BaseDatabaseWrapper, cursor: Any,
 def scope(connection: BaseDatabaseWrapper, where: tuple[str, list[Any]],
           buckets: str | None = None) -> Iterator[Any]:
     """The scope table filled with the seizures ``s`` matching ``where`` (a cursor on it)."""
-    with connection.cursor() as cursor, _mapped(connection, cursor):
+    with connection.cursor() as cursor, _tuned_for_counting(connection, cursor):
         _fill_scope(connection, cursor, where, buckets)
         try:
             yield cursor

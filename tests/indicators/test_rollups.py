@@ -256,8 +256,9 @@ def test_a_seizure_seen_through_one_of_two_cases() -> None:
 
 
 def test_counting_a_partial_month_leaves_the_session_settings_as_they_were():
-    """PostgreSQL counts with the cost of a random read lowered (tallies._mapped) and puts
-    the session's own value back afterwards, also after a failed count."""
+    """PostgreSQL counts with the cost of a random read lowered
+    (tallies._tuned_for_counting) and puts the session's own value back afterwards, also
+    after a failed count."""
     from kouprey.indicators import tallies
 
     if connection.vendor != "postgresql":
@@ -270,7 +271,7 @@ def test_counting_a_partial_month_leaves_the_session_settings_as_they_were():
         assert any(dimension == "total" for *_, dimension, _key in counted.rows)
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "3.5"
-        with pytest.raises(ZeroDivisionError), tallies._mapped(connection, cursor):  # noqa: SLF001
+        with pytest.raises(ZeroDivisionError), tallies._tuned_for_counting(connection, cursor):  # noqa: SLF001
             cursor.execute("SHOW random_page_cost")
             assert cursor.fetchone()[0] == tallies.RANDOM_PAGE_COST
             raise ZeroDivisionError

@@ -33,8 +33,8 @@ PLACEHOLDER = 0  # the id of a row a dry run would create
 
 @dataclass(frozen=True, slots=True)
 class Ref:
-    """A reference row: its id, its name (for messages), one extra value (a place's country
-    id, a commodity's ivory flag, an agency's name for ordering)."""
+    """A reference row: its id, its name (for messages and the agencies' order) and, for a
+    place, its country's id."""
 
     id: int
     name: str
@@ -75,12 +75,11 @@ class References:
                 self.places[code] = found[0]
             else:  # e.g. KHPNH: Phnom Penh's river port and its dry port
                 self.shared_codes[code] = [ref.name for ref in found]
-        self.agencies = {code.lower(): Ref(pk, name, name) for pk, code, name in
+        self.agencies = {code.lower(): Ref(pk, name) for pk, code, name in
                          Agency.objects.values_list("pk", "code", "name")}
         self.commodities: dict[str, Ref] = {}
-        for pk, code, name, ivory in CommodityType.objects.values_list(
-                "pk", "code", "name", "is_ivory"):
-            ref = Ref(pk, name, ivory)
+        for pk, code, name in CommodityType.objects.values_list("pk", "code", "name"):
+            ref = Ref(pk, name)
             self.commodities.setdefault(name.lower(), ref)
             self.commodities[code.lower()] = ref
         self.taxa = {name.lower(): Ref(pk, name) for pk, name in
@@ -127,7 +126,7 @@ class References:
         key = code.lower()
         if key not in self.commodities:
             pk = self._new("commodity types", CommodityType, {"code": code, "name": name})
-            self.commodities[key] = Ref(pk, name, False)
+            self.commodities[key] = Ref(pk, name)
         return self.commodities[key]
 
     def ensure_agency(self, code: str, name: str, kind: str, country_iso2: str) -> Ref:
@@ -136,5 +135,5 @@ class References:
             pk = self._new("agencies", Agency, {
                 "code": code, "name": name, "kind": kind,
                 "country_id": self.countries.get(country_iso2)})
-            self.agencies[key] = Ref(pk, name, name)
+            self.agencies[key] = Ref(pk, name)
         return self.agencies[key]

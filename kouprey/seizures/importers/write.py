@@ -238,7 +238,7 @@ def search_refs(record: Record) -> str:
     for item in record.items:
         parts += [_token("c", item.get("commodity")), _token("t", item.get("taxon"))]
     parts += [token("a", agency.id) for agency in
-              sorted(record.values.get("agencies", ()), key=lambda a: a.extra)]
+              sorted(record.values.get("agencies", ()), key=lambda a: a.name)]
     return join_words(parts)
 
 
