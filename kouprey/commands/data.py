@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,16 +149,13 @@ def import_seizures_command(
 
 def _recount_indicators(show: bool) -> dict[str, Any]:
     """After a committed import: the indicator tallies of what it wrote, recounted here
-    (after the commit; the import marked its months) rather than by the first person to
-    open the indicators, who would wait for it (minutes after a million seizures)."""
+    (``store.bring_up_to_date``), with a spinner on a terminal."""
     from kouprey.indicators import store
 
-    started = time.perf_counter()
     status = err_console.status("Bringing the indicators up to date") \
         if show and err_console.is_terminal else nullcontext()
     with status:
-        recounted = store.refresh()
-    return {"recounted": recounted, "seconds": round(time.perf_counter() - started, 1)}
+        return store.bring_up_to_date()
 
 
 class _progress:

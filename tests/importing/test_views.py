@@ -80,6 +80,28 @@ def test_json_twin(editor: Client, tmp_path: Path) -> None:
     assert data["result"]["committed"] and data["result"]["created"] == 2
 
 
+def test_an_import_brings_the_indicators_up_to_date(editor: Client, tmp_path: Path
+                                                     ) -> None:
+    """As on the command line: the months the import wrote are recounted once it has
+    committed, so the next person to open the indicators does not wait for them."""
+    from kouprey.indicators.models import DirtyMonth, Tally
+
+    DirtyMonth.objects.all().delete()
+    path = write_csv(tmp_path / "s.csv", GOOD_ROWS)
+    checked = editor.post(URL + "?format=json", {"file": upload(path), "action": "check"})
+    assert checked.json()["indicators"] is None  # a check writes nothing
+    done = editor.post(URL, {"token": checked.json()["token"], "action": "import"})
+    assert b"The indicators were brought up to date in" in done.content
+    assert done.context["indicators"]["recounted"] > 0
+    assert not DirtyMonth.objects.exists()
+    months = Tally.objects.filter(dimension="total", month__gt=0)
+    assert sum(months.values_list("seizures", flat=True)) == 2
+    again = editor.post(URL + "?format=json",
+                        {"file": upload(path), "action": "import"}).json()
+    assert again["result"]["unchanged"] == 2
+    assert again["indicators"]["recounted"] == 0  # nothing new, nothing to recount
+
+
 def test_a_file_that_is_not_csv_is_refused(editor: Client, tmp_path: Path) -> None:
     pdf = tmp_path / "scan.csv"
     pdf.write_bytes(b"%PDF-1.4 ...")

@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from kouprey.core.importing import FileRejected
 from kouprey.core.models import ColumnMapping
+from kouprey.indicators import store
 from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.mappings import builtin_mappings
 from kouprey.web import lists
@@ -129,7 +130,9 @@ def _import_page(request: HttpRequest) -> HttpResponse:
         path.unlink(missing_ok=True)
         ticket = ""
     context = {"result": result, "mapping": mapping, "token": ticket,
-               "counts": list(result.children.items())}
+               "counts": list(result.children.items()),
+               # The months it wrote recounted now, not by the next reader of the indicators.
+               "indicators": store.bring_up_to_date() if result.committed else None}
     return _answer(request, context, status=200 if result.ok else 400)
 
 
@@ -142,6 +145,7 @@ def _answer(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
             "mappings": names, "max_upload_mb": settings.MAX_UPLOAD_MB,
             "error": context.get("error"), "token": context.get("token") or None,
             "result": result.as_dict() if result is not None else None,
+            "indicators": context.get("indicators"),
         }, status=status)
     context.update(mappings=names, max_upload_mb=settings.MAX_UPLOAD_MB)
     context.setdefault("mapping", "default")
