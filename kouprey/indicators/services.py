@@ -47,7 +47,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases.models import Case, CaseAgency, CaseEvent
-from kouprey.cases.services import PROSECUTION_KINDS
+from kouprey.cases.services import NOT_COORDINATION, PROSECUTION_KINDS
 from kouprey.core.checks import all_records_reader
 from kouprey.indicators.breakdowns import BREAKDOWNS
 from kouprey.reference.models import CommodityType
@@ -205,12 +205,13 @@ def _verdict_cases(scope: Scope) -> QuerySet[Case]:
 
 
 def _interagency_cases(scope: Scope) -> QuerySet[Case]:
-    """Indicator 2.2 (cases.services.has_interagency_coordination): >= 2 distinct agencies.
+    """Indicator 2.2 (cases.services.has_interagency_coordination): >= 2 distinct agencies
+    in roles other than the court's.
 
     Two distinct agencies exactly when the smallest and largest agency id differ: a GROUP BY
     along the (case, agency, role) index, with no DISTINCT to sort.
     """
-    several = CaseAgency.objects.values("case_id").annotate(
+    several = CaseAgency.objects.exclude(role__in=NOT_COORDINATION).values("case_id").annotate(
         lo=Min("agency_id"), hi=Max("agency_id")).filter(lo__lt=F("hi")).values("case_id")
     return scope.cases().filter(pk__in=several)
 

@@ -43,7 +43,7 @@ from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from kouprey.cases.models import Case, CaseAgency, CaseEvent
-from kouprey.cases.services import PROSECUTION_KINDS
+from kouprey.cases.services import NOT_COORDINATION, PROSECUTION_KINDS
 from kouprey.indicators.models import UNDATED, SeizureCourt
 from kouprey.seizures.models import OriginCountry, Seizure, SeizureItem, Suspect, TransitCountry
 
@@ -603,10 +603,12 @@ def case_records(connection: BaseDatabaseWrapper, cursor: Any,
             months[case_id] = month_of(first_day)
         else:
             del months[case_id]
-    agency = column(CaseAgency, "agency")
+    agency, role = column(CaseAgency, "agency"), column(CaseAgency, "role")
+    outside = sorted(str(r) for r in NOT_COORDINATION)
     cursor.execute(  # nosec B608
         f"SELECT a.case_id FROM {CASES} k {join} {ca} a ON a.case_id = k.id "  # nosec B608
-        f"GROUP BY a.case_id HAVING MIN(a.{agency}) < MAX(a.{agency})")
+        f"WHERE a.{role} NOT IN ({', '.join(['%s'] * len(outside))}) "
+        f"GROUP BY a.case_id HAVING MIN(a.{agency}) < MAX(a.{agency})", outside)
     several = {row[0] for row in cursor.fetchall()}
     return {case_id: CaseCount(month, sigs[case_id], case_id in several)
             for case_id, month in months.items()}

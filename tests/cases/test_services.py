@@ -58,6 +58,18 @@ def test_interagency_needs_two_distinct_agencies():
         [*one, CaseAgency(agency=fa, role="investigating")])
 
 
+def test_the_court_does_not_make_a_case_interagency():
+    gdce, court, fa = f.agency("gdce"), f.agency("pp-court"), f.agency("fa")
+    tried = [CaseAgency(agency=gdce, role="detecting"),
+             CaseAgency(agency=court, role=CaseAgency.Role.ADJUDICATING)]
+    assert not services.has_interagency_coordination(tried)
+    assert services.has_interagency_coordination(
+        [*tried, CaseAgency(agency=fa, role="investigating")])
+    # the court's agency in another role (a court registry keeping the evidence) counts
+    assert services.has_interagency_coordination(
+        [*tried, CaseAgency(agency=court, role="custody")])
+
+
 def test_defendant_events_include_case_wide_events():
     c = f.case()
     a, b = f.defendant(c, "A"), f.defendant(c, "B")

@@ -141,6 +141,15 @@ def _case_agency(w: r.World) -> None:
                                      role=w.pick(list(CaseAgency.Role.values)))
 
 
+def _agency_role(w: r.World) -> None:
+    """A role changed in place: to or from the court's, which is not coordination."""
+    role = CaseAgency.objects.order_by("?").first()
+    new = w.pick([CaseAgency.Role.ADJUDICATING, CaseAgency.Role.INVESTIGATING])
+    if role is not None and not CaseAgency.objects.filter(
+            case=role.case_id, agency=role.agency_id, role=new).exists():
+        CaseAgency.objects.filter(pk=role.pk).update(role=new)
+
+
 def _ivory(w: r.World) -> None:
     commodity = w.pick(w.commodities)
     CommodityType.objects.filter(pk=commodity.pk).update(is_ivory=w.rng.random() < 0.5)
@@ -157,7 +166,7 @@ def _raw_item(w: r.World) -> None:
 WRITES: list[Callable[[r.World], None]] = [
     _new_seizure, _move_date, _move_place, _add_item, _delete_item, _delete_seizure,
     _share_seizure, _seizure_visibility, _validate, _case_event, _delete_event, _new_case,
-    _link, _unlink, _delete_case, _share_case, _case_agency, _ivory, _raw_item,
+    _link, _unlink, _delete_case, _share_case, _case_agency, _agency_role, _ivory, _raw_item,
 ]
 
 

@@ -108,6 +108,23 @@ def test_interagency_means_two_distinct_agencies() -> None:
     assert list(services.records(Scope(), "interagency_rate")) == [joint]
 
 
+def test_the_court_is_not_a_second_agency() -> None:
+    """DOMAIN.md, indicator 2.2: cases "handled by Customs alone" stay so when a court tries
+    them; a second agency in any other role (police, forestry, a foreign counterpart) counts."""
+    gdce, court = f.agency("gdce"), f.agency("pp-court", kind="court")
+    police = f.agency("na-police", kind="police")
+    tried = f.case(seizures=[f.seizure()])
+    f.involve(tried, gdce, CaseAgency.Role.DETECTING)
+    f.involve(tried, court, CaseAgency.Role.ADJUDICATING)
+    abroad = f.case(seizures=[f.seizure()])
+    f.involve(abroad, gdce, CaseAgency.Role.DETECTING)
+    f.involve(abroad, court, CaseAgency.Role.ADJUDICATING)
+    f.involve(abroad, police, CaseAgency.Role.FOREIGN)
+    rate = find(headline(Scope()), "interagency_rate")
+    assert (rate.numerator, rate.denominator) == (1, 2)
+    assert list(services.records(Scope(), "interagency_rate")) == [abroad]
+
+
 def test_weights_and_rie_agree_with_the_seizure_service() -> None:
     s = f.seizure()
     f.item(s, "10")
