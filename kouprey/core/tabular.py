@@ -20,13 +20,28 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def plain_decimal(value: Decimal) -> Decimal:
+    """The same number without trailing zeros or an exponent: 283.600000000000 -> 283.6,
+    120.000 -> 120 (``str()`` of the result is what a person would write)."""
+    if not value.is_finite():
+        return value
+    plain = value.normalize()
+    exponent = plain.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:  # 1.2E+2 -> 120
+        plain = plain.quantize(Decimal(1))
+    return plain
+
+
 def safe_cell(value: Any) -> Any:
-    """A value ready for a spreadsheet: numbers and dates kept, text escaped."""
+    """A value ready for a spreadsheet: numbers and dates kept (decimals written plainly),
+    text escaped."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, (int, float, Decimal, date, datetime)):
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    if isinstance(value, (int, float, date, datetime)):
         return value
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
@@ -41,7 +56,12 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
-        yield writer.writerow([safe_cell(v) for v in row])
+        yield writer.writerow([_csv_text(safe_cell(v)) for v in row])
+
+
+def _csv_text(value: Any) -> Any:
+    """A decimal as fixed-point text: ``str()`` would write 1E-7 for a tiny one."""
+    return format(value, "f") if isinstance(value, Decimal) else value
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1"

@@ -25,7 +25,15 @@ from kouprey.core.audit import acting_as
 from kouprey.core.models import Organisation, User
 from kouprey.core.permissions import Confidentiality
 from kouprey.demo import data
-from kouprey.reference.models import Agency, CommodityType, Country, Place, Taxon
+from kouprey.reference.models import (
+    Agency,
+    CommodityType,
+    Country,
+    DetectionMethod,
+    Place,
+    Taxon,
+    TransportMode,
+)
 from kouprey.seizures.models import (
     OriginCountry,
     Seizure,
@@ -92,6 +100,18 @@ class References:
                 defaults["country"] = self.country(country)
             return Agency.objects.get_or_create(code=code, defaults=defaults)[0]
         return self._get("agency", code, make)
+
+    def transport(self, code: str) -> TransportMode | None:
+        if not code:
+            return None
+        return self._get("transport", code, lambda: TransportMode.objects.get_or_create(
+            code=code, defaults={"name": data.TRANSPORT_MODES[code]})[0])
+
+    def detection(self, code: str) -> DetectionMethod | None:
+        if not code:
+            return None
+        return self._get("detection", code, lambda: DetectionMethod.objects.get_or_create(
+            code=code, defaults={"name": data.DETECTION_METHODS[code]})[0])
 
     def commodity(self, code: str) -> CommodityType:
         def make() -> CommodityType:
@@ -160,6 +180,8 @@ def _seizure(spec: data.DemoSeizure, owner: Organisation, refs: References) -> S
         date=spec.date, place=refs.place(spec.place), discovery_country=refs.country("KH"),
         destination_country=refs.country(spec.destination), description=spec.description,
         container_number=spec.container, flight_number=spec.flight,
+        transport_mode=refs.transport(spec.transport),
+        detection_method=refs.detection(spec.detection),
         validation_status=Seizure.Validation.VALIDATED, synthetic=True, owner_org=owner,
         confidentiality=Confidentiality.CONFIDENTIAL if spec.confidential
         else Confidentiality.RESTRICTED, **chain,

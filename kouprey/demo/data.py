@@ -62,6 +62,8 @@ class DemoSeizure:
     container: str = ""
     flight: str = ""
     confidential: bool = False
+    transport: str = ""  # reference TransportMode code
+    detection: str = ""  # reference DetectionMethod code
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,11 @@ SEIZURES: tuple[DemoSeizure, ...] = (
                       "'wildlife bones' in checked bags; confirmed lion by UNODC/TRACE"),),
                 (P("Võ Văn Giả", "Vo Van Gia", "VN"), P("Mai Văn Mẫu", "Mai Van Mau", "VN")),
                 origins=(("ZA", "1"),), transits=("ET",), flight="DM 512",
+                # Seed 000: an "inter-agency seizure"; Customs and the CCC held the case's
+                # information from the start (they shared it with FA later). Air passenger
+                # baggage (the bones were in checked bags) and X-ray screening are invented
+                # details consistent with that story.
+                agencies=("gdce", "ccc"), transport="air-passenger", detection="x-ray",
                 description="Lion bones (over 280 kg) seized at Phnom Penh International "
                             "Airport in late December 2019; two Vietnamese nationals "
                             "arrested; an inter-agency case.", seeds=(SEED_IWT,)),
@@ -359,6 +366,8 @@ AGENCIES = {  # code: (name, kind, country)
     "trace": ("TRACE Wildlife Forensics Network", "lab", ""),
     "na-police": ("Namibian Police Force", "foreign", "NA"),
 }
+TRANSPORT_MODES = {"air-passenger": "Air passenger (baggage)"}  # code: name
+DETECTION_METHODS = {"x-ray": "X-ray or scanner"}  # code: name
 COMMODITIES = {  # code: (name, is_ivory)
     "ivory-raw": ("Raw ivory", True),
     "ivory-worked": ("Worked ivory", True),

@@ -20,7 +20,7 @@ from django.db.models import Prefetch, QuerySet
 from kouprey.core.permissions import Confidentiality
 from kouprey.seizures.mappings import FIELDS, ITEM_FIELDS, SOURCE_FIELDS, SUSPECT_FIELDS
 from kouprey.seizures.models import Seizure, SeizureItem
-from kouprey.seizures.services import rie_kg
+from kouprey.seizures.services import seizure_rie_kg
 
 CHUNK = 1000
 IMPORT_HEADER = list(FIELDS)
@@ -143,7 +143,7 @@ def summary_rows(queryset: QuerySet[Seizure]) -> Iterator[list[Any]]:
             ";".join(dict.fromkeys(i.commodity.code for i in items)),
             ";".join(dict.fromkeys(i.taxon.scientific_name for i in items if i.taxon)),
             sum(i.pieces or 0 for i in items), _number(sum(weights, Decimal(0))),
-            _number(rie_kg(items)), _number(sum(values, Decimal(0))) if values else "",
+            _number(seizure_rie_kg(items)), _number(sum(values, Decimal(0))) if values else "",
             origins_text(s), _iso(s.export_country), transits_text(s),
             _iso(s.destination_country), len(suspects),
             ";".join(dict.fromkeys(_iso(p.nationality) for p in suspects if p.nationality)),
@@ -183,7 +183,7 @@ def as_json(s: Seizure) -> dict[str, Any]:
                    "value": _number(i.value) or None, "currency": i.currency or None,
                    "description": i.description, "disposal": i.disposal or None}
                   for i in items],
-        "rie_kg": _number(rie_kg(items)),
+        "rie_kg": _number(seizure_rie_kg(items)) or None,  # None: no ivory item
         "suspects": [{"name": p.name, "name_latin": p.name_latin,
                       "nationality": _iso(p.nationality) or None, "role": p.role,
                       "arrested": p.arrested, "synthetic": p.synthetic}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kouprey.reference.words import token
 from kouprey.seizures.models import (
@@ -40,19 +43,44 @@ def rie_kg(items: Iterable[SeizureItem]) -> Decimal:
     return total.quantize(Decimal("0.001"))
 
 
+def seizure_rie_kg(items: Sequence[SeizureItem]) -> Decimal | None:
+    """The seizure's RIE, or None when it has no ivory item (lion bone, rhino horn...):
+    pages show "—" and downloads an empty cell rather than a misleading 0."""
+    if not any(item.commodity.is_ivory for item in items):
+        return None
+    return rie_kg(items)
+
+
 def with_totals(queryset: QuerySet[Seizure]) -> QuerySet[Seizure]:
-    """Annotate each seizure with ``total_weight_kg`` and ``rie_kg`` (derived, in SQL)."""
+    """Annotate each seizure with ``total_weight_kg`` and ``rie_kg`` (derived, in SQL).
+
+    ``rie_kg`` is None (NULL) for a seizure without an ivory item; an ivory item of no
+    recorded weight counts 0, as in ``rie_kg()``. The sums are not rounded (SQLite gives
+    e.g. 4.42857142857143): whoever shows them rounds them (``kg``)."""
     decimal = DecimalField(max_digits=14, decimal_places=3)
     ivory = Q(items__commodity__is_ivory=True)
     rie_part = Case(
-        When(ivory & Q(items__worked=True), then=F("items__weight_kg") / WORKED_TO_RAW),
-        When(ivory, then=F("items__weight_kg")),
-        default=Value(0), output_field=decimal,
+        When(ivory & Q(items__worked=True),
+             then=Coalesce(F("items__weight_kg"), Value(0), output_field=decimal)
+             / WORKED_TO_RAW),
+        When(ivory, then=Coalesce(F("items__weight_kg"), Value(0), output_field=decimal)),
+        default=None, output_field=decimal,
     )
     return queryset.annotate(
         total_weight_kg=Coalesce(Sum("items__weight_kg"), Value(0), output_field=decimal),
-        rie_kg=Coalesce(Sum(rie_part), Value(0), output_field=decimal),
+        rie_kg=Sum(rie_part, output_field=decimal),
     )
+
+
+GRAM = Decimal("0.001")
+
+
+def kg(value: Any) -> Decimal | None:
+    """A derived weight to the gram (3 decimals), the same on SQLite and PostgreSQL;
+    None stays None."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(GRAM)
 
 
 def check_origins(origins: Sequence[OriginCountry]) -> None:
@@ -73,6 +101,48 @@ def check_transits(transits: Sequence[TransitCountry]) -> None:
     countries = [t.country_id for t in transits]
     if len(set(countries)) != len(countries):
         raise ValidationError({"transits": "A transit country is listed twice."})
+
+
+def today() -> date:
+    """Today in ``settings.TIME_ZONE`` (Phnom Penh), whatever time zone a request has
+    activated: the last day a seizure (or a source) may be dated. The importer uses it too."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+def check_dates(record: SeizureRecord) -> None:
+    """No date in the future: not the seizure's, not a source's. Today is allowed."""
+    last = today()
+    errors: dict[str, list[str]] = {}
+    if record.seizure.date is not None and record.seizure.date > last:
+        errors["date"] = [_("The date of seizure (%(date)s) is in the future; it may be "
+                            "today (%(today)s) at the latest.")
+                          % {"date": record.seizure.date.isoformat(),
+                             "today": last.isoformat()}]
+    for index, source in enumerate(record.sources):
+        if source.date is not None and source.date > last:
+            errors[f"sources[{index}].date"] = [
+                _("The date (%(date)s) is in the future; it may be today (%(today)s) at the "
+                  "latest.") % {"date": source.date.isoformat(), "today": last.isoformat()}]
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_reference(seizure: Seizure) -> None:
+    """A reference (an agency's or NGO's file number) names one seizure of its owning
+    organisation: another of the same organisation may not carry it. Compared exactly
+    (case and spaces count), as the importer does; an empty reference is not checked.
+    Other organisations may use the same reference (their own numbering)."""
+    if not seizure.reference or not seizure.owner_org_id:
+        return
+    others = Seizure.objects.filter(owner_org_id=seizure.owner_org_id,
+                                    reference=seizure.reference)
+    if seizure.pk is not None:
+        others = others.exclude(pk=seizure.pk)
+    if others.exists():
+        raise ValidationError({"reference": _(
+            "Another seizure of your organisation already has the reference %(reference)s; "
+            "a reference must be unique within the organisation.")
+            % {"reference": seizure.reference}})
 
 
 @dataclass
@@ -120,6 +190,11 @@ def validate(record: SeizureRecord) -> None:
         check_transits(record.transits)
     except ValidationError as exc:
         collect("", exc)
+    for check in (lambda: check_dates(record), lambda: check_reference(record.seizure)):
+        try:
+            check()
+        except ValidationError as exc:
+            collect("", exc)
     if errors:
         raise ValidationError(errors)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kouprey.reference.models import Agency
 from kouprey.seizures.models import Seizure, SeizureItem, Suspect
-from kouprey.seizures.services import rie_kg, with_totals
+from kouprey.seizures.services import kg, rie_kg, seizure_rie_kg, with_totals
 from kouprey.web.lists import Column, HistoryEntry, history_json, url_or_none
 
 
@@ -57,8 +57,11 @@ LIST_COLUMNS: list[Column] = [
     Column("place", _("Place"), lambda s: s.place, sort="place"),
     Column("agencies", _("Agencies"), agencies),
     Column("commodities", _("Commodities"), commodities),
-    Column("total_weight_kg", _("Weight (kg)"), lambda s: s.total_weight_kg, numeric=True),
-    Column("rie_kg", _("RIE (kg)"), lambda s: s.rie_kg, numeric=True),
+    # Sums to the gram (SQLite's sums come as 283.600000000000); a seizure without ivory
+    # has no RIE: "—" on the page, an empty cell in downloads, null in JSON.
+    Column("total_weight_kg", _("Weight (kg)"), lambda s: kg(s.total_weight_kg),
+           numeric=True),
+    Column("rie_kg", _("RIE (kg)"), lambda s: kg(s.rie_kg), numeric=True, empty="—"),
     Column("nationalities", _("Suspects' nationalities"), nationalities),
     Column("validation_status", _("Status"), lambda s: s.get_validation_status_display(),
            json=lambda s: s.validation_status),
@@ -96,7 +99,7 @@ def item_rie(item: SeizureItem) -> Decimal | None:
 
 def totals(items: list[SeizureItem]) -> dict[str, Any]:
     weight = sum((i.weight_kg for i in items if i.weight_kg is not None), Decimal(0))
-    return {"weight_kg": weight, "rie_kg": rie_kg(items),
+    return {"weight_kg": weight, "rie_kg": seizure_rie_kg(items),
             "pieces": sum((i.pieces or 0 for i in items), 0)}
 
 

@@ -94,6 +94,7 @@ class Column:
     json: Callable[[Any], Any] | None = None  # a different value for JSON (e.g. a code)
     in_table: bool = True  # False: only in the JSON twin and the downloads
     css: str = ""  # extra class of the HTML cells, e.g. "nowrap"
+    empty: str = ""  # the HTML cell's text when the value is None, e.g. "—"
 
 
 @dataclass
@@ -255,8 +256,8 @@ def table(request: HttpRequest, records: Iterable[Any], columns: Sequence[Column
     rows = []
     for record in records:
         url = row_url(record)
-        cells = [Cell(plain_text(c.value(record)), c.label, url if c.link else "", c.numeric,
-                      c.css) for c in columns if c.in_table]
+        cells = [Cell(c.empty if (v := c.value(record)) is None else plain_text(v), c.label,
+                      url if c.link else "", c.numeric, c.css) for c in columns if c.in_table]
         rows.append(Row(record, url, cells))
     return Table(headers(request, columns, default_sort), rows)
 

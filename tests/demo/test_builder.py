@@ -70,6 +70,17 @@ def test_the_lion_bone_case(demo: Path) -> None:
     assert sampling.date.strftime("%Y-%m") == "2020-03" and sampling.authority.code == "fa"
 
 
+def test_the_lion_bone_seizure_says_how_it_travelled_and_who_seized_it(demo: Path) -> None:
+    """Flight DM 512, bones in checked bags: air passenger baggage, found by X-ray (an
+    invented detail); seed 000 calls it an inter-agency seizure: Customs and the CCC."""
+    seizure = Seizure.objects.get(reference="DEMO-2019-PNH-LION-BONE")
+    assert seizure.flight_number == "DM 512"
+    assert seizure.transport_mode is not None
+    assert seizure.transport_mode.code == "air-passenger"
+    assert seizure.detection_method is not None and seizure.detection_method.code == "x-ray"
+    assert set(seizure.agencies.values_list("code", flat=True)) == {"gdce", "ccc"}
+
+
 def test_the_2016_rhino_horn_seizures_sampled_for_namibia(demo: Path) -> None:
     cases = Case.objects.filter(external_id__startswith="demo:case:2016-pnh-rhino")
     assert cases.count() == 2

@@ -30,7 +30,8 @@ def org(monkeypatch: pytest.MonkeyPatch) -> object:
 
 def rows(prefix: str, count: int) -> list[list[str]]:
     template = dict(zip(HEADER, GOOD_ROWS[2], strict=True))
-    return [[{**template, "external_id": f"{prefix}{n}"}[h] for h in HEADER]
+    return [[{**template, "external_id": f"{prefix}{n}",
+                                   "reference": f"REF/{prefix}{n}"}[h] for h in HEADER]
             for n in range(count)]
 
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 def rows(dates: list[str]) -> list[list[str]]:
     template = dict(zip(HEADER, GOOD_ROWS[2], strict=True))
-    return [[{**template, "external_id": f"S{n}", "date": day}[h] for h in HEADER]
+    return [[{**template, "external_id": f"S{n}", "date": day,
+                                   "reference": f"REF/S{n}"}[h] for h in HEADER]
             for n, day in enumerate(dates)]
 
 

@@ -211,3 +211,47 @@ def test_parallel_import_in_the_test_database(tmp_path: Path, settings: Any,
     assert Seizure.objects.filter(owner_org=org).count() == result.created == 2
     assert SeizureItem.objects.count() == result.children["items"]
     assert Suspect.objects.count() == result.children["suspects"]
+
+
+def test_duplicate_references_are_reported_alike_by_one_and_two_processes(
+        fresh: tuple[Path, Path], tmp_path: Path) -> None:
+    """The file's references are remembered by the reading half (in the reading process),
+    and the existing seizures' are looked up from there: the same problems either way."""
+    import csv as csv_module
+
+    database, csv = fresh
+    with csv.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv_module.reader(handle))
+    header = rows[0]
+    at_id, at_ref = header.index("external_id"), header.index("reference")
+    firsts = [n for n, r in enumerate(rows) if n and r[at_ref]]  # a seizure's first row
+    clash, again = firsts[3], firsts[7]  # indexes: file row = index + 1
+    earlier = [*rows[clash]]
+    earlier[at_id] = "pre-1"  # another seizure, already there, with that row's reference
+    twice = [*rows[again]]
+    twice[at_id] = "bench-dup"  # a new seizure with that row's reference, at the end
+
+    def write(path: Path, lines: list[list[str]]) -> Path:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv_module.writer(handle).writerows(lines)
+        return path
+
+    before = write(tmp_path / "before.csv", [header, earlier])
+    bad = write(tmp_path / "bad.csv", [*rows, twice])
+    found = {}
+    for name, limit in (("one", "-1"), ("two", "0")):
+        env = copy_of(database, tmp_path / name)
+        pre = kouprey(env, "import", "seizures", str(before), "--org", "bench")
+        assert pre.returncode == 0, pre.stdout + pre.stderr
+        result = kouprey({**env, "KOUPREY_IMPORT_PARALLEL_MB": limit}, "import", "seizures",
+                         str(bad), "--org", "bench", "--json")
+        assert result.returncode == 1, result.stderr
+        told = json.loads(result.stdout)
+        assert told["committed"] is False and told["parallel"] is (name == "two")
+        found[name] = [(p["row"], p["column"], p["value"], p["reason"])
+                       for p in told["problems"]]
+    assert found["one"] == found["two"]
+    assert [(row, column, value) for row, column, value, _reason in found["one"]] == [
+        (clash + 1, "reference", rows[clash][at_ref]),
+        (len(rows) + 1, "reference", rows[again][at_ref])]
+    assert f"row {again + 1} of this file" in found["one"][1][3]

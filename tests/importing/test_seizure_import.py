@@ -28,7 +28,11 @@ def org() -> object:
 
 
 def row(**changes: str) -> list[str]:
+    """GOOD_ROWS[2] changed; a row given its own external id gets its own reference too
+    (a reference names one seizure of the organisation)."""
     values = dict(zip(HEADER, GOOD_ROWS[2], strict=True))
+    if changes.get("external_id") and "reference" not in changes:
+        values["reference"] = f"REF/{changes['external_id']}"
     values.update(changes)
     return [values[h] for h in HEADER]
 
@@ -106,7 +110,9 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path: Path, org) -> N
 
 
 def test_rows_without_an_external_id_get_stable_ids(tmp_path: Path, org) -> None:
-    rows = [row(external_id=""), row(external_id="", reference="X"), row(external_id="")]
+    # (no reference: the same reference twice would be refused, see below)
+    rows = [row(external_id="", reference=""), row(external_id="", reference="X"),
+            row(external_id="", reference="")]
     path = write_csv(tmp_path / "s.csv", rows)
     first = import_seizures(path, org_id=org.pk)
     assert first.created == 3  # identical rows are still separate seizures

@@ -281,9 +281,11 @@ class SeizureImporter:
                                   _("a source needs its reference"))
             record.sources.append(source)
 
-    def _conflict(self, record: Record, reason: str) -> None:
-        self.problems.add(record.row, self.bound.sources[0],
-                          record.values.get("external_id", ""), reason)
+    def _conflict(self, record: Record, reason: str, name: str = "external_id") -> None:
+        """A record the writer refused, reported at its ``name`` column (a canonical
+        column whose model attribute has the same name: external_id, reference)."""
+        self.problems.add(record.row, self.bound.sources[INDEX[name]],
+                          record.values.get(name, ""), reason)
 
     def _close(self) -> None:
         if self.current is not None:

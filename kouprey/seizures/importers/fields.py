@@ -14,13 +14,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kouprey.core.permissions import Confidentiality
 from kouprey.core.tabular import FORMULA_START
 from kouprey.seizures.importers.references import References
 from kouprey.seizures.models import Seizure, SeizureItem, Source, Suspect
+from kouprey.seizures.services import today
 
 Converter = Callable[[str], Any]
 YES = {"yes", "y", "true", "1", "x", "worked"}
@@ -90,7 +90,7 @@ def a_date(raw: str) -> date:
             found = date.fromisoformat(raw[:10] if len(raw) > 10 and raw[10] in " T" else raw)
         except ValueError:
             raise Invalid(_("not a date (write it as YYYY-MM-DD)")) from None
-        if found > timezone.localdate():
+        if found > today():  # the rule of services.check_dates
             raise Invalid(_("a date in the future"))
         if len(_dates) < 100_000:
             _dates[raw] = found

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 LOOKUP_CHUNK = 900  # external ids per existence query (below SQLite's variable limit)
 MULTI_ROW = 400  # rows per INSERT statement into a table with a full-text index (SQLite)
 SPECIAL = {"place", "agencies", "origins", "transits"}
-Conflict = Callable[["Record", str], None]
+Conflict = Callable[..., None]  # (record, reason[, column]): a refused record
 NOW = object()  # marks auto_now / auto_now_add columns
 AGENCIES = Seizure.agencies.through
 TABLES = (Seizure, SeizureItem, Suspect, Source, OriginCountry, TransitCountry, AGENCIES,
@@ -298,6 +298,10 @@ class Writer:
         self.created = 0
         self.unchanged = 0
         self.children: Counter[str] = Counter()
+        # Reference -> row, of the new seizures read so far: a reference names one seizure
+        # of the organisation (services.check_reference), in the file as in the database.
+        self.references: dict[str, int] = {}
+        self._before: int | None = None  # SQLite: the first id this import writes
         self.inserts: dict[Any, BulkInsert] = {}
         self._json_template = (
             '{"file": ' + json.dumps(file_name).replace("%", "%%") + ', "row": %d, "mapping": '
@@ -322,6 +326,59 @@ class Writer:
                 found.update(cursor.fetchall())
         return found
 
+    def existing_references(self, references: list[str]) -> set[str]:
+        """The ``references`` that a seizure of the importing organisation already had
+        before the import began.
+
+        One query per ``LOOKUP_CHUNK`` references, through the reference index. The
+        seizures this import writes are in ``self.references`` already; on SQLite they are
+        left out by id, so that a large import, whose indexes ``core.bulk_indexes`` drops
+        until the end, scans only the rows that were there before it (none, into an empty
+        database) instead of its own, ever more, rows at every batch.
+        """
+        found: set[str] = set()
+        table = self.db.ops.quote_name(SEIZURES)
+        bound = ""
+        extra: list[Any] = []
+        if self.db.vendor == "sqlite":
+            if self._before is None:  # before this import's first seizure is written
+                self._before = (self.ids.next if self.ids.next is not None
+                                else next_sqlite_id(self.db))
+            bound, extra = " AND id < %s", [self._before]
+        with self.db.cursor() as cursor:
+            for start in range(0, len(references), LOOKUP_CHUNK):
+                chunk = references[start:start + LOOKUP_CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                sql = (f"SELECT reference FROM {table} WHERE owner_org_id = %s "  # noqa: S608 # nosec B608
+                       f"AND reference IN ({marks}){bound}")  # values go as parameters
+                cursor.execute(sql, [self.org_id, *chunk, *extra])
+                found.update(reference for (reference,) in cursor.fetchall())
+        return found
+
+    def unique_references(self, records: list[Record]) -> list[Record]:
+        """The new ``records`` whose reference no other seizure of the organisation has,
+        in this file (an earlier row) or in the database; the others are reported."""
+        seen = self.references
+        wanted = list(dict.fromkeys(
+            ref for r in records if (ref := r.values.get("reference")) and ref not in seen))
+        taken = self.existing_references(wanted) if wanted else set()
+        kept: list[Record] = []
+        for record in records:
+            reference = record.values.get("reference")
+            if not reference:
+                kept.append(record)
+            elif reference in seen:
+                self.conflict(record, _("the same reference as row %(row)s of this file: a "
+                                        "reference names one seizure of the organisation")
+                              % {"row": seen[reference]}, "reference")
+            elif reference in taken:
+                self.conflict(record, _("another seizure of this organisation already has "
+                                        "this reference"), "reference")
+            else:
+                seen[reference] = record.row
+                kept.append(record)
+        return kept
+
     def write(self, records: list[Record], write: bool) -> None:
         """Skip the seizures already imported; hand the others to ``output`` (when
         ``write``)."""
@@ -336,6 +393,7 @@ class Writer:
             else:
                 self.conflict(record, _("this external id is already used by another "
                                         "organisation's record"))
+        new = self.unique_references(new)
         self.created += len(new)
         self._count(new)
         if write and not self.dry_run and new and self.output is not None:
