@@ -11,6 +11,7 @@ reference tables first (``reference.words``, ``Term``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
@@ -182,9 +183,24 @@ def tokens_matching(word: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+PHRASE = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a search; text in double quotes is one word, spaces and all (``"Vo Van
+    Gia"`` finds that name, not every record holding "vo", "van" and "gia" somewhere). A
+    quote without its pair is ignored."""
+    found = []
+    for quoted, plain in PHRASE.findall(query):
+        word = " ".join(quoted.split()) if quoted else plain.replace('"', "")
+        if word:
+            found.append(word)
+    return found
+
+
 def terms(query: str) -> list[Term]:
-    """The terms of a search: its words and their tokens."""
-    return [Term(w, tokens_matching(w)) for w in query.split()]
+    """The terms of a search: its words (``query_words``) and their tokens."""
+    return [Term(w, tokens_matching(w)) for w in query_words(query)]
 
 
 def _contains_every(queryset: QuerySet[Any], found: list[Term]) -> QuerySet[Any]:

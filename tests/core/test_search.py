@@ -33,6 +33,35 @@ def test_short_words_fall_back_to_substring_match():
     assert list(search(Seizure.objects.all(), "VN")) == [hit]
 
 
+@pytest.mark.parametrize("broad", [2.0, 0.0], ids=["index", "per-row"])  # SQLite's plans
+def test_text_in_quotes_is_one_phrase(broad, monkeypatch):
+    from kouprey.core import search as search_module
+
+    monkeypatch.setattr(search_module, "BROAD_SHARE", broad)  # 0.0: every word "common"
+    stops_early = True
+    name = _seizure("Arrested: Vo Van Gia (synthetic) at PNH")
+    _seizure("Arrested: Ly Van Gia (synthetic) with raw ivory")
+    khmer = _seizure("ឈ្មោះ ហេង សុខ")
+    _seizure("ហេង និង សុខ")
+    both = sorted(search(Seizure.objects.all(), "Vo Van Gia", stops_early=stops_early),
+                  key=lambda s: s.pk)
+    assert len(both) == 2  # every word somewhere: "vo" inside "ivory" too
+    assert list(search(Seizure.objects.all(), '"vo van  gia"', stops_early=stops_early)
+                ) == [name]
+    assert list(search(Seizure.objects.all(), '"ហេង សុខ"', stops_early=stops_early)
+                ) == [khmer]
+    assert list(search(Seizure.objects.all(), '"Van Gia" PNH', stops_early=stops_early)
+                ) == [name]
+
+
+def test_a_quote_without_its_pair_is_ignored():
+    from kouprey.core.search import query_words
+
+    assert query_words('"Vo Van Gia" ivory') == ["Vo Van Gia", "ivory"]
+    assert query_words('Vo "Van') == ["Vo", "Van"]
+    assert query_words('"" ivory "  "') == ["ivory"]
+
+
 def test_search_text_follows_edits():
     s = _seizure("rhino horn")
     s.description = "pangolin scales"
