@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases.models import Case
-from kouprey.core.filters import IdsFilter, SortFilter
+from kouprey.core.filters import SortFilter
 from kouprey.core.search import SearchFilter
 from kouprey.reference.models import Agency
-from kouprey.seizures.filters import AnyRelatedFilter
+from kouprey.seizures.filters import MAX_ID, AnyRelatedFilter, BoundedIntegerField, record_ids
+
+
+class RecordIdField(BoundedIntegerField):
+    """A record's id: a whole number in the database's range (a bigger one overflowed
+    SQLite's integers: a 500 before)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID,
+                         message=_("Give a record id: a whole number from 1."), **kwargs)
+
+
+class RecordIdFilter(df.NumberFilter):
+    field_class = RecordIdField
 
 
 class CaseFilter(df.FilterSet):
@@ -20,8 +35,8 @@ class CaseFilter(df.FilterSet):
                                   label=_("Opened on or before"))
     agency = AnyRelatedFilter(field_name="agency_roles__agency",
                               queryset=Agency.objects.all(), label=_("Agency"))
-    seizure = df.NumberFilter(field_name="seizures", label=_("Seizure id"))
-    ids = IdsFilter(field_name="id", label=_("Record ids"))
+    seizure = RecordIdFilter(field_name="seizures", label=_("Seizure id"))
+    ids = record_ids(_("Record ids"))
     sort = SortFilter(fields={"opened": ("opened_on", _("Opened")),
                               "number": ("case_number", _("Case number")),
                               "title": ("title", _("Title"))}, label=_("Sort"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as df
+from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
@@ -54,6 +55,49 @@ class AnyRelatedFilter(df.ModelChoiceFilter):
         return qs.filter(pk__in=rows.values(link))
 
 
+class BoundedIntegerField(forms.IntegerField):
+    """A whole number checked on the server only, with one message for every fault.
+
+    No ``min``/``max`` in the HTML: htmx does not send a form the browser finds invalid,
+    and says nothing; the list page names the field and the problem instead.
+    """
+
+    def __init__(self, *, min_value: int, max_value: int, message: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid": message, "min_value": message,
+                                             "max_value": message})
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        return attrs
+
+
+class YearField(BoundedIntegerField):
+    """A year from 1 to 9999 (what a date holds): the year lookup cannot build its date
+    range for 0, a negative year or a huge one (a 500 before)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=9999,
+                         message=_("Give a year from 1 to 9999, e.g. 2019."), **kwargs)
+
+
+class YearFilter(df.NumberFilter):
+    field_class = YearField
+
+
+MAX_ID = 2**63 - 1  # the largest id the databases hold (a bigger one overflowed SQLite)
+
+
+def record_ids(label: Any) -> IdsFilter:
+    """``?ids=3,7,12``, each id from 1 to ``MAX_ID`` (anything else names the field)."""
+    message = _("Give record ids: whole numbers from 1, separated by commas.")
+    return IdsFilter(field_name="id", label=label, min_value=1, max_value=MAX_ID,
+                     error_messages={"invalid": message, "min_value": message,
+                                     "max_value": message})
+
+
 class SeizureSort(SortFilter):
     """The list's sorts; by place, each place's seizures come newest first (the order of the
     (place, date) index, which web.sorting reads place by place)."""
@@ -69,7 +113,7 @@ class SeizureFilter(df.FilterSet):
     q = SearchFilter(label=_("Search"))
     date_from = df.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = df.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
-    year = df.NumberFilter(field_name="date", lookup_expr="year", label=_("Year"))
+    year = YearFilter(field_name="date", lookup_expr="year", label=_("Year"))
     place = df.ModelChoiceFilter(queryset=Place.objects.all(), label=_("Place"))
     agency = AnyRelatedFilter(field_name="agencies", queryset=Agency.objects.all(),
                               label=_("Agency"))
@@ -86,7 +130,7 @@ class SeizureFilter(df.FilterSet):
                                        queryset=Country.objects.all(), label=_("Destination"))
     validation_status = df.ChoiceFilter(choices=Seizure.Validation.choices,
                                         label=_("Validation status"))
-    ids = IdsFilter(field_name="id", label=_("Record ids"))
+    ids = record_ids(_("Record ids"))
     sort = SeizureSort(fields={"date": ("date", _("Date")),
                                "reference": ("reference", _("Reference")),
                                "place": ("place__name", _("Place")),

@@ -230,10 +230,11 @@ def export_value(value: Any) -> Any:
 
 # -- tables ----------------------------------------------------------------------------
 
-def headers(request: HttpRequest, columns: Sequence[Column], default_sort: str = ""
-            ) -> list[Header]:
-    """Column headers; sortable ones link to the same list sorted by them (toggling)."""
-    current = request.GET.get(SORT_PARAM, "") or default_sort
+def headers(request: HttpRequest, columns: Sequence[Column], default_sort: str = "",
+            sort: str | None = None) -> list[Header]:
+    """Column headers; sortable ones link to the same list sorted by them (toggling).
+    ``sort`` is the sort in use when it is not the request's (an unknown one ignored)."""
+    current = (request.GET.get(SORT_PARAM, "") if sort is None else sort) or default_sort
     result = []
     for column in columns:
         if not column.in_table:
@@ -252,14 +253,15 @@ def headers(request: HttpRequest, columns: Sequence[Column], default_sort: str =
 
 
 def table(request: HttpRequest, records: Iterable[Any], columns: Sequence[Column],
-          row_url: Callable[[Any], str], default_sort: str = "") -> Table:
+          row_url: Callable[[Any], str], default_sort: str = "", sort: str | None = None
+          ) -> Table:
     rows = []
     for record in records:
         url = row_url(record)
         cells = [Cell(c.empty if (v := c.value(record)) is None else plain_text(v), c.label,
                       url if c.link else "", c.numeric, c.css) for c in columns if c.in_table]
         rows.append(Row(record, url, cells))
-    return Table(headers(request, columns, default_sort), rows)
+    return Table(headers(request, columns, default_sort, sort), rows)
 
 
 def json_row(record: Any, columns: Sequence[Column], url: str) -> dict[str, Any]:
@@ -312,10 +314,15 @@ def list_response(
     fmt = output_format(request)
     if fmt in ("csv", "xlsx") and not can(request.user, EXPORT):  # type: ignore[arg-type]
         raise PermissionDenied(_("Your role does not allow downloads."))
+    filterset, notices = without_unknown_sort(filterset)
     valid = filterset.is_valid()
     if not valid and fmt != "html":
-        return JsonResponse({"detail": _("Invalid filter."), "errors": filterset.errors},
-                            status=400)
+        problems = filter_problems(filterset)
+        return JsonResponse({
+            "detail": " ".join([str(_("Please correct these filters:")),
+                                *(f"{label}: {message}" for _name, label, message in problems)]),
+            "errors": {name: [message] for name, _label, message in problems},
+        }, status=400)
     records = stable_order(filterset.qs) if valid else filterset.queryset.none()
     if fmt in ("csv", "xlsx"):
         header = [str(c.label) for c in columns]
@@ -324,11 +331,18 @@ def list_response(
         return tabular.response(header, rows, fmt, filename)
     page = prepared_page(request, records, prepare)
     if fmt == "json":
-        return JsonResponse(_json_page(request, page, columns, row_url))
+        data = _json_page(request, page, columns, row_url)
+        if notices:
+            data["warnings"] = [{"field": name, "message": f"{label}: {message}"}
+                                for name, label, message in notices]
+        return JsonResponse(data)
     style_filter_form(filterset.form)
     ctx = {
         "filterset": filterset,
-        "table": table(request, page.object_list, columns, row_url, default_sort),
+        "filter_problems": [] if valid else filter_problems(filterset),
+        "filter_notices": notices,
+        "table": table(request, page.object_list, columns, row_url, default_sort,
+                       sort=default_sort if notices else None),
         "page": page,
         "count": page.paginator.count,
         "count_is_exact": page.paginator.count_is_exact,  # type: ignore[attr-defined]
@@ -342,6 +356,34 @@ def list_response(
     response = render(request, RESULTS_TEMPLATE if is_htmx(request) else template, ctx)
     response["Vary"] = "HX-Request"
     return response
+
+
+def field_label(filterset: Any, name: str) -> str:
+    """The filter form's label for a parameter (its name when the form has no such field)."""
+    form_field = filterset.form.fields.get(name)
+    return str(form_field.label) if form_field is not None and form_field.label else name
+
+
+def filter_problems(filterset: Any) -> list[tuple[str, str, str]]:
+    """(parameter, label, message) for each invalid filter of a bound FilterSet."""
+    return [(name, field_label(filterset, name), " ".join(str(m) for m in messages))
+            for name, messages in filterset.errors.items()]
+
+
+def without_unknown_sort(filterset: Any) -> tuple[Any, list[tuple[str, str, str]]]:
+    """The FilterSet without an unknown ``?sort=`` (the list falls back to its default
+    order), and (parameter, label, message) saying so; the same FilterSet when the sort is
+    fine. Other invalid filters stay: the page names them and lists nothing."""
+    if not filterset.is_bound or filterset.is_valid() or SORT_PARAM not in filterset.errors:
+        return filterset, []
+    wanted = ", ".join(filterset.data.getlist(SORT_PARAM)) if hasattr(filterset.data, "getlist") \
+        else str(filterset.data.get(SORT_PARAM))
+    message = _("unknown sort “%(sort)s”: the list is in its usual order.") % {"sort": wanted}
+    notice = (SORT_PARAM, field_label(filterset, SORT_PARAM), str(message))
+    data = filterset.data.copy()
+    data.pop(SORT_PARAM, None)
+    fixed = type(filterset)(data, queryset=filterset.queryset, request=filterset.request)
+    return fixed, [notice]
 
 
 def _json_page(request: HttpRequest, page: Page, columns: Sequence[Column],

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -66,7 +67,12 @@ class CountCachedPaginator(Paginator):
         version = None if connection.in_atomic_block else dataversion.current(queryset.db)
         if version is None:
             return self._count_rows(queryset)
-        sql, params = queryset.query.sql_with_params()
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            # Django knows nothing matches (``.none()`` for an invalid filter, an empty
+            # ``IN ()``, an id past the column's range) and will not compile the SQL.
+            return 0
         db = connection.settings_dict
         key = "kouprey:listcount:2:" + hashlib.sha256(repr(
             (version, db.get("NAME"), db.get("HOST"), db.get("PORT"), sql, params, self.limit),
