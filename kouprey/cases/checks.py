@@ -1,4 +1,9 @@
-"""Case timeline consistency rules for `kouprey check` (see core.checks)."""
+"""Case timeline consistency rules for `kouprey check` (see core.checks).
+
+The order rules (a verdict needs a charge before it ...) are ``services.ORDER_RULES``, which
+the forms and the API apply to a new or changed event: what this check calls an error cannot
+be saved any more; older data is still reported here.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,14 @@ from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Subque
 from django.utils.translation import gettext as _
 
 from kouprey.cases.models import Case, CaseEvent
+from kouprey.cases.services import ORDER_RULES, NeedsEarlier
 from kouprey.core.checks import ERROR, Check, Problem
 
 if TYPE_CHECKING:
     from kouprey.core.models import User
 
-Kind, Outcome = CaseEvent.Kind, CaseEvent.Outcome
+Kind = CaseEvent.Kind
+RULES = {rule.code: rule for rule in ORDER_RULES}
 
 
 def _problems(rule: str, events: QuerySet[CaseEvent], message: str) -> Iterator[Problem]:
@@ -34,22 +41,21 @@ def _without_earlier(events: QuerySet[CaseEvent], earlier: QuerySet[CaseEvent]
         | Q(defendant__isnull=False, same_before=False))
 
 
+def _order_problems(user: User, rule: NeedsEarlier) -> Iterator[Problem]:
+    """One of ``services.ORDER_RULES`` (the rule the forms and the API also apply)."""
+    events = CaseEvent.objects.restrict(user, "view").filter(kind=rule.kind)
+    found = _without_earlier(events, CaseEvent.objects.filter(**rule.earlier))
+    yield from _problems(rule.code, found, str(rule.report))
+
+
 def verdict_without_charge(user: User) -> Iterator[Problem]:
     """A verdict needs a charge before it (for the same defendant, or the whole case)."""
-    events = CaseEvent.objects.restrict(user, "view")
-    verdicts = _without_earlier(events.filter(kind=Kind.VERDICT),
-                                CaseEvent.objects.filter(kind=Kind.CHARGE))
-    yield from _problems("verdict_without_charge", verdicts,
-                         _("%(event)s of %(date)s has no charge before it."))
+    yield from _order_problems(user, RULES["verdict_without_charge"])
 
 
 def sentence_without_conviction(user: User) -> Iterator[Problem]:
     """A sentence needs a conviction before it (same defendant, or the whole case)."""
-    events = CaseEvent.objects.restrict(user, "view")
-    sentences = _without_earlier(events.filter(kind=Kind.SENTENCE), CaseEvent.objects.filter(
-        kind=Kind.VERDICT, outcome=Outcome.CONVICTION))
-    yield from _problems("sentence_without_conviction", sentences,
-                         _("%(event)s of %(date)s has no conviction before it."))
+    yield from _order_problems(user, RULES["sentence_without_conviction"])
 
 
 def verdict_without_outcome(user: User) -> Iterator[Problem]:

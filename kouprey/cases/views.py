@@ -148,7 +148,9 @@ def _describe(name: str, field: Any) -> dict[str, Any]:
 
 
 def add_event(request: HttpRequest, pk: int) -> HttpResponse:
-    """Append one event (htmx on the detail page, or a page of its own without script)."""
+    """Append one event: inline on the case page (htmx fragments), or on a page of its own
+    (a normal form: redirect to the case page when saved, the page again with the field
+    errors when not)."""
     case = _case(request, pk, CHANGE)
     form = EventForm(request.POST if request.method == "POST" else None, case=case,
                      user=request.user, prefix="event")
@@ -166,20 +168,33 @@ def add_event(request: HttpRequest, pk: int) -> HttpResponse:
             return JsonResponse({"detail": _("The event was not added."),
                                  "errors": form.errors.get_json_data()}, status=400)
         return JsonResponse({"fields": [_describe(n, f) for n, f in form.fields.items()]})
-    context = {"case": case, "form": form}
-    if lists.is_htmx(request):
+    inline = _inline(request)
+    context = {"case": case, "form": form, "inline": inline}
+    if inline:
         response = render(request, "cases/_event_form.html", context)
         if request.method == "POST":  # the form targets the timeline; errors stay in place
             response["HX-Retarget"] = "#add-event"
             response["HX-Reswap"] = "innerHTML"
         return response
-    return render(request, "cases/event_form.html", context)
+    return render(request, "cases/event_form.html", context,
+                  status=400 if request.method == "POST" else 200)
+
+
+def _inline(request: HttpRequest) -> bool:
+    """An htmx request from the case page's timeline, answered with fragments.
+
+    Only the case page has the ``#timeline`` and ``#add-event`` the fragments go to; the
+    event form on a page of its own has no htmx attributes and posts normally (any other
+    htmx request, e.g. a boosted link, gets the whole page).
+    """
+    return lists.is_htmx(request) and request.headers.get("HX-Target") in (
+        "timeline", "add-event")
 
 
 def _event_added(request: HttpRequest, case: Case, form: EventForm) -> HttpResponse:
     if lists.output_format(request) == "json":
         return JsonResponse(tables.event_json(form.instance), status=201)
-    if lists.is_htmx(request):
+    if _inline(request):
         return render(request, "cases/_event_added.html", detail_context(request, case))
     messages.success(request, _("Event added."))
     return redirect("cases:detail", pk=case.pk)

@@ -330,11 +330,11 @@ def test_add_event_with_htmx_updates_the_timeline(client):
     c = lion_bone_case(user.organisation)
     d = c.defendants.get()
     url = reverse("cases:add_event", args=[c.pk])
-    form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert "<form" in form and "<html" not in form
+    form = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="add-event").content.decode()
+    assert "<form" in form and "<html" not in form and 'hx-target="#timeline"' in form
     response = client.post(url, {"event-kind": "verdict", "event-date": "2020-06-01",
                                  "event-outcome": "conviction", "event-defendant": d.pk},
-                           HTTP_HX_REQUEST="true")
+                           HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="timeline"' in page and "Conviction" in page and "hx-swap-oob" in page
@@ -346,8 +346,8 @@ def test_add_event_rejected_stays_in_the_form(client):
     c = lion_bone_case(user.organisation)
     url = reverse("cases:add_event", args=[c.pk])
     response = client.post(url, {"event-kind": "hearing", "event-date": "2019-01-01"},
-                           HTTP_HX_REQUEST="true")
-    assert response["HX-Retarget"] == "#add-event"
+                           HTTP_HX_REQUEST="true", HTTP_HX_TARGET="timeline")
+    assert response.status_code == 200 and response["HX-Retarget"] == "#add-event"
     assert "is before the seizure" in response.content.decode()
     assert not c.events.filter(kind="hearing").exists()
 
@@ -356,11 +356,47 @@ def test_add_event_without_script_redirects(client):
     user = signed_in(client)
     c = lion_bone_case(user.organisation)
     url = reverse("cases:add_event", args=[c.pk])
-    assert "<html" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    # the page of its own has no #timeline: its form must post normally, not with htmx
+    assert "<html" in page and "hx-post" not in page and 'id="timeline"' not in page
+    assert f'action="{url}"' in page
     response = client.post(url, {"event-kind": "appeal", "event-date": "2020-08-01"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "cases:detail", args=[c.pk])
     detail = client.get(reverse("cases:detail", args=[c.pk]), {"format": "json"}).json()
     assert detail["stage"] == "appeal"
+
+
+def test_add_event_on_its_own_page_shows_the_field_errors(client):
+    user = signed_in(client)
+    c = lion_bone_case(user.organisation)
+    url = reverse("cases:add_event", args=[c.pk])
+    response = client.post(url, {"event-kind": "hearing", "event-date": "2019-01-01"})
+    assert response.status_code == 400 and "HX-Retarget" not in response
+    page = response.content.decode()
+    assert "<html" in page and "hx-post" not in page and "is before the seizure" in page
+    assert 'value="2019-01-01"' in page  # what was typed is kept
+    assert not c.events.filter(kind="hearing").exists()
+
+
+def test_an_htmx_request_from_elsewhere_gets_the_whole_page(client):
+    """A boosted link or a form whose target is not the case page's gets no fragment."""
+    user = signed_in(client)
+    c = lion_bone_case(user.organisation)
+    url = reverse("cases:add_event", args=[c.pk])
+    page = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main").content.decode()
+    assert "<html" in page and "hx-post" not in page
+    response = client.post(url, {"event-kind": "appeal", "event-date": "2020-08-01"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 302
+
+
+def test_the_case_page_loads_the_inline_form_into_add_event(client):
+    user = signed_in(client)
+    c = lion_bone_case(user.organisation)
+    page = client.get(reverse("cases:detail", args=[c.pk])).content.decode()
+    url = reverse("cases:add_event", args=[c.pk])
+    assert f'href="{url}" hx-get="{url}" hx-target="#add-event"' in page
 
 
 def test_add_event_json(client):
