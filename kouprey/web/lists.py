@@ -351,6 +351,10 @@ def list_response(
         "more_filters_used": any(request.GET.get(name) for name in filterset.form.fields
                                  if name not in ("q", SORT_PARAM)),
         "list_url": request.path,
+        # A sort chosen in the table's headers updates the filter form's sort select (out
+        # of band), so a filter changed next keeps that sort in the pushed address.
+        "sort_oob": (filterset.form[SORT_PARAM].as_widget(attrs={"hx-swap-oob": "true"})
+                     if is_htmx(request) and SORT_PARAM in filterset.form.fields else ""),
         **(context or {}),
     }
     response = render(request, RESULTS_TEMPLATE if is_htmx(request) else template, ctx)

@@ -54,6 +54,7 @@ def test_paging_sorting_and_filters_change_the_address(live_server: Any, open_pa
     page.click("thead a.sort >> text=Reference")
     expect(page).to_have_url(re.compile(r"sort=reference"))
     expect(page.locator("table.records tbody tr").first).to_contain_text("KH-2019-000")
+    expect(page.locator("#id_sort")).to_have_value("reference")  # the form follows
     page.click("a[rel=next]")
     expect(page).to_have_url(re.compile(r"sort=reference.*page=2|page=2.*sort=reference"))
     expect(page.locator("table.records tbody tr").first).to_contain_text("KH-2019-002")
@@ -67,6 +68,7 @@ def test_paging_sorting_and_filters_change_the_address(live_server: Any, open_pa
     expect(page.locator("p.count")).to_have_text("0 records")
     expect(page).to_have_url(re.compile(r"year=2020"))
     assert "date_from=" not in page.url  # the form leaves its empty fields out
+    assert "sort=reference" in page.url  # the sort chosen in a header is kept
     page.reload()
     expect(page.locator("p.count")).to_have_text("0 records")
     expect(page.locator("#id_year")).to_have_value("2020")

@@ -72,3 +72,15 @@ def test_a_pushed_address_loaded_directly_is_the_whole_page(five):
     assert 'value="2019"' in page  # the filter form shows the address's filters
     restore = five.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert restore.content.decode().startswith("<!doctype html>")
+
+
+def test_a_fragment_brings_the_sort_to_the_filter_form(five):
+    """A sort chosen in a header reaches the form's select out of band, so the next filter
+    change keeps it; the whole page has the select once, in the form."""
+    fragment = five.get("/seizures/", {"sort": "-reference"},
+                        headers={"HX-Request": "true"}).content.decode()
+    select = pushing(fragment, '<select name="sort"')
+    assert 'hx-swap-oob="true"' in select and 'id="id_sort"' in select
+    assert re.search(r'<option value="-reference" selected>', fragment)
+    page = five.get("/seizures/", {"sort": "-reference"}).content.decode()
+    assert page.count('id="id_sort"') == 1 and "hx-swap-oob" not in page
