@@ -25,7 +25,7 @@ install: $(BIN)/kouprey  ## create .venv with every pinned dependency
 demo: install  ## set up the embedded database with the demo data and start Kouprey
 	$(BIN)/kouprey init
 	$(BIN)/kouprey demo --admin-password-file $(KOUPREY_DATA_DIR)/demo-password
-	KOUPREY_DEMO=1 $(BIN)/kouprey serve --host 127.0.0.1 --port 8000
+	KOUPREY_DEMO=1 KOUPREY_BASELINE_UNTIL=2018-01-31 $(BIN)/kouprey serve --host 127.0.0.1 --port 8000
 
 serve: install  ## start Kouprey on the configured database
 	$(BIN)/kouprey serve

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -157,6 +159,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 PAGE_SIZE = int(env("PAGE_SIZE", "50"))
 DEMO = env_bool("DEMO")
+
+
+def _baseline() -> date | None:
+    """KOUPREY_BASELINE_UNTIL: the last day of the programme's baseline period (YYYY-MM-DD),
+    offered on the indicators page with the period after it."""
+    raw = env("BASELINE_UNTIL").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"KOUPREY_BASELINE_UNTIL={raw!r} is not a date written as YYYY-MM-DD.") from None
+
+
+BASELINE_UNTIL = _baseline()
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.core import tabular
@@ -84,7 +86,31 @@ def table(request: HttpRequest) -> HttpResponseBase:
     query = urlencode(scope.query())
     return render(request, "indicators/table.html", {
         "form": form, "groups": titled, "caveat": services.CAVEAT, "query": query,
+        "periods": periods(scope),
     })
+
+
+def periods(scope: services.Scope) -> list[dict[str, Any]]:
+    """Links to the programme's periods when ``KOUPREY_BASELINE_UNTIL`` names the end of its
+    baseline (DOMAIN.md: 3 convictions out of 21 seizures to January 2018): all dates, the
+    baseline, and since the baseline; the validated-only choice kept."""
+    until: date | None = settings.BASELINE_UNTIL
+    if until is None:
+        return []
+    after = until + timedelta(days=1)
+    chosen = [
+        (_("All dates"), None, None),
+        (_("Baseline, to %(date)s") % {"date": date_format(until)}, None, until),
+        (_("Since the baseline, from %(date)s") % {"date": date_format(after)}, after, None),
+    ]
+    found = []
+    for label, since, end in chosen:
+        period = services.Scope(user=scope.user, since=since, until=end,
+                                validated_only=scope.validated_only)
+        query = urlencode(period.query())
+        found.append({"label": label, "url": f"?{query}" if query else "?",
+                      "current": (scope.since, scope.until) == (since, end)})
+    return found
 
 
 def _url(name: str, **kwargs: Any) -> str:

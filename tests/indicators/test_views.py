@@ -69,6 +69,26 @@ def test_page_shows_numbers_as_links_and_the_caveat(analyst: Client) -> None:
     assert "Seizures by place" in html and "Phnom Penh International Airport" in html
 
 
+def test_the_baseline_periods_are_one_click_away(analyst: Client, settings) -> None:
+    """With KOUPREY_BASELINE_UNTIL (`make demo` sets it), the page links the baseline and
+    the period since, where the demo shows the reports' figures (DOMAIN.md)."""
+    import re
+
+    assert 'class="periods"' not in analyst.get(URL).content.decode()  # not configured
+    settings.BASELINE_UNTIL = date(2018, 1, 31)
+    html = analyst.get(URL, {"validated": "1"}).content.decode()
+    links = dict((label, href) for href, label in re.findall(
+        r'<a href="([^"]*)">([^<]*)</a>', html.split('class="periods"')[1].split("</nav>")[0]))
+    assert links == {"Baseline, to Jan. 31, 2018": "?until=2018-01-31&amp;validated=1",
+                     "Since the baseline, from Feb. 1, 2018": "?since=2018-02-01&amp;validated=1"}
+    assert '<strong aria-current="true">All dates</strong>' in html
+    baseline = analyst.get(URL, {"until": "2018-01-31", "format": "json"}).json()
+    rate = next(r for r in baseline["indicators"] if r["id"] == "conviction_rate")
+    assert (rate["numerator"], rate["denominator"]) == (3, 21)
+    since = analyst.get(URL, {"since": "2018-02-01"}).content.decode()
+    assert '<strong aria-current="true">Since the baseline, from Feb. 1, 2018</strong>' in since
+
+
 def test_json_twin(analyst: Client) -> None:
     data = analyst.get(URL, {"since": "2018-02-01", "format": "json"}).json()
     assert data["caveat"].startswith("Seizure counts show")
