@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.http import QueryDict
 from django.urls import reverse
 
 from kouprey.core.tabular import csv_lines
-from kouprey.indicators.services import Indicator, Scope, records
+from kouprey.indicators.services import Indicator, Scope, label_of, record_kind, records
 
 HEADER = ["id", "group", "key", "label", "value", "numerator", "denominator", "unit",
           "weight_kg"]
@@ -32,6 +33,28 @@ def records_url(scope: Scope, indicator_id: str, key: str = "") -> str:
     """The page that opens the exact records behind a number (indicators:records)."""
     params = {"indicator": indicator_id, **({"key": key} if key else {}), **scope.query()}
     return f"{reverse('indicators:records')}?{urlencode(params)}"
+
+
+COUNTED_PARAM = "counted"  # on a list opened from a number: that number's records_url query
+SCOPE_PARAMS = ("since", "until", "validated")
+
+
+def counted_by(query: str | None) -> dict[str, str] | None:
+    """What a list opened from an indicator's number says about it (``COUNTED_PARAM``, the
+    query of the number's ``records_url``): the indicator's label, and the indicator table
+    it came from; None when the value names no indicator."""
+    if not query:
+        return None
+    params = QueryDict(query)
+    indicator = params.get("indicator", "")
+    try:
+        record_kind(indicator)
+        label = label_of(indicator)
+    except KeyError:
+        return None
+    scope = {k: v for k in SCOPE_PARAMS if (v := params.get(k))}
+    table = reverse("indicators:table")
+    return {"label": label, "back_url": f"{table}?{urlencode(scope)}" if scope else table}
 
 
 def record_ids(scope: Scope, indicator_id: str, key: str = "") -> list[int]:

@@ -282,33 +282,55 @@ def headline_rows(counts: dict[str, int], weights: dict[str, Decimal], median: f
                   with_verdict: int) -> list[Indicator]:
     """The headline indicators from their figures (shared with indicators.rollups)."""
 
-    def count(name: str, label: Any, unit: str) -> Indicator:
-        return Indicator(name, str(label), counts[name], unit, HEADLINE_RECORDS[name][0])
+    def count(name: str, unit: str) -> Indicator:
+        return Indicator(name, str(HEADLINE_LABELS[name]), counts[name], unit,
+                         HEADLINE_RECORDS[name][0])
 
-    def ratio(name: str, label: Any) -> Indicator:
+    def ratio(name: str) -> Indicator:
         top, bottom = RATIO_PARTS[name]
-        return Indicator(name, str(label), _ratio(counts[top], counts[bottom]), "ratio",
-                         HEADLINE_RECORDS[top][0], numerator=counts[top],
+        return Indicator(name, str(HEADLINE_LABELS[name]), _ratio(counts[top], counts[bottom]),
+                         "ratio", HEADLINE_RECORDS[top][0], numerator=counts[top],
                          denominator=counts[bottom], numerator_id=top, denominator_id=bottom)
 
+    def label(name: str) -> str:
+        return str(HEADLINE_LABELS[name])
+
     return [
-        count("seizures_total", _("Seizures"), "seizures"),
-        count("seizures_with_prosecution", _("Seizures that reached prosecution"), "seizures"),
-        count("seizures_with_conviction", _("Seizures that led to a conviction"), "seizures"),
-        ratio("prosecution_rate", _("Share of seizures reaching prosecution")),
-        ratio("conviction_rate",
-              _("Share of seizures resulting in a conviction (outcome indicator 0.1)")),
-        count("cases_total", _("Cases"), "cases"),
-        count("cases_interagency", _("Cases with inter-agency coordination"), "cases"),
-        ratio("interagency_rate",
-              _("Share of cases with inter-agency coordination (indicator 2.2)")),
-        Indicator("total_weight_kg", str(_("Total weight seized (kg)")),
-                  number(weights["weight"]), "kg"),
-        Indicator("rie_kg", str(_("Raw ivory equivalent (kg, ETIS: raw + worked / 0.7)")),
-                  number(weights["rie"]), "kg"),
-        Indicator("median_days_to_verdict", str(_("Median days from seizure to first verdict")),
-                  median, "days", extra={"seizures": with_verdict}),
+        count("seizures_total", "seizures"),
+        count("seizures_with_prosecution", "seizures"),
+        count("seizures_with_conviction", "seizures"),
+        ratio("prosecution_rate"),
+        ratio("conviction_rate"),
+        count("cases_total", "cases"),
+        count("cases_interagency", "cases"),
+        ratio("interagency_rate"),
+        Indicator("total_weight_kg", label("total_weight_kg"), number(weights["weight"]), "kg"),
+        Indicator("rie_kg", label("rie_kg"), number(weights["rie"]), "kg"),
+        Indicator("median_days_to_verdict", label("median_days_to_verdict"), median, "days",
+                  extra={"seizures": with_verdict}),
     ]
+
+
+HEADLINE_LABELS: dict[str, Any] = {
+    "seizures_total": _("Seizures"),
+    "seizures_with_prosecution": _("Seizures that reached prosecution"),
+    "seizures_with_conviction": _("Seizures that led to a conviction"),
+    "prosecution_rate": _("Share of seizures reaching prosecution"),
+    "conviction_rate": _("Share of seizures resulting in a conviction (outcome indicator 0.1)"),
+    "cases_total": _("Cases"),
+    "cases_interagency": _("Cases with inter-agency coordination"),
+    "interagency_rate": _("Share of cases with inter-agency coordination (indicator 2.2)"),
+    "total_weight_kg": _("Total weight seized (kg)"),
+    "rie_kg": _("Raw ivory equivalent (kg, ETIS: raw + worked / 0.7)"),
+    "median_days_to_verdict": _("Median days from seizure to first verdict"),
+}
+
+
+def label_of(indicator_id: str) -> str:
+    """An indicator's label (a breakdown's: its title), or KeyError."""
+    if indicator_id in HEADLINE_LABELS:
+        return str(HEADLINE_LABELS[indicator_id])
+    return str(BREAKDOWNS[indicator_id].label)
 
 
 def breakdowns(scope: Scope) -> dict[str, list[Indicator]]:

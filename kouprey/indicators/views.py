@@ -136,12 +136,15 @@ def records(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"indicator": indicator, "key": key, "records": kind,
                              "count": len(ids), "ids": ids, "scope": scope.query()})
     list_url = _url(LIST_URLS[kind])
+    # The list says which number it shows, and links back to the table (output.counted_by).
+    counted = {output.COUNTED_PARAM: urlencode(
+        {"indicator": indicator, **({"key": key} if key else {}), **scope.query()})}
     params = services.list_filter(scope, indicator, key)
     if list_url and params is not None:
-        return redirect(f"{list_url}?{urlencode(params)}" if params else list_url)
+        return redirect(f"{list_url}?{urlencode({**params, **counted})}")
     ids = list(queryset.values_list("pk", flat=True)[:MAX_IDS_IN_URL + 1])
     if list_url and 0 < len(ids) <= MAX_IDS_IN_URL:
-        return redirect(f"{list_url}?ids={','.join(map(str, ids))}")
+        return redirect(f"{list_url}?ids={','.join(map(str, ids))}&{urlencode(counted)}")
     if kind == services.SEIZURE:
         queryset = queryset.select_related("place")
     page = Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -149,6 +152,7 @@ def records(request: HttpRequest) -> HttpResponse:
     items = [(record, _url(detail, pk=record.pk)) for record in page]
     return render(request, "indicators/records.html", {
         "indicator": indicator, "key": key, "kind": kind, "page": page, "items": items,
+        "counted": output.counted_by(urlencode(request.GET)),
         "query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
         "caveat": services.CAVEAT,
     })

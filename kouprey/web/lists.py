@@ -351,6 +351,7 @@ def list_response(
         "more_filters_used": any(request.GET.get(name) for name in filterset.form.fields
                                  if name not in ("q", SORT_PARAM)),
         "list_url": request.path,
+        "counted": _counted(request),
         # A sort chosen in the table's headers updates the filter form's sort select (out
         # of band), so a filter changed next keeps that sort in the pushed address.
         "sort_oob": (filterset.form[SORT_PARAM].as_widget(attrs={"hx-swap-oob": "true"})
@@ -360,6 +361,13 @@ def list_response(
     response = render(request, RESULTS_TEMPLATE if is_htmx(request) else template, ctx)
     response["Vary"] = "HX-Request"
     return response
+
+
+def _counted(request: HttpRequest) -> dict[str, str] | None:
+    """A list opened from an indicator's number: which one (indicators.output.counted_by)."""
+    from kouprey.indicators.output import COUNTED_PARAM, counted_by
+
+    return counted_by(request.GET.get(COUNTED_PARAM))
 
 
 def field_label(filterset: Any, name: str) -> str:

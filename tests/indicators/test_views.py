@@ -144,7 +144,30 @@ def test_a_number_a_list_filter_expresses_opens_the_filtered_list(analyst: Clien
     assert response.status_code == 302
     location = urlsplit(response["Location"])
     assert location.path == reverse("seizures:list")
-    assert parse_qs(location.query) == {"place": [str(place.pk)], "date_to": ["2018-01-31"]}
+    query = parse_qs(location.query)
+    assert query.pop("counted") == [f"indicator=seizures_by_place&key={place.pk}"
+                                    "&until=2018-01-31"]
+    assert query == {"place": [str(place.pk)], "date_to": ["2018-01-31"]}
+
+
+def test_a_list_opened_from_a_number_names_it_and_links_back(analyst: Client) -> None:
+    response = records(analyst, indicator="conviction_rate", until="2018-01-31")
+    page = analyst.get(response["Location"])
+    html = page.content.decode()
+    assert ("These are the records counted by the indicator “Share of seizures resulting in "
+            "a conviction (outcome indicator 0.1)”.") in html
+    assert '<a href="/indicators/?until=2018-01-31">Back to the indicators</a>' in html
+    assert "3 records" in html
+    place = Seizure.objects.get(external_id="demo:seizure:2019-pnh-lion-bone").place
+    by_place = analyst.get(records(analyst, indicator="seizures_by_place",
+                                   key=str(place.pk))["Location"]).content.decode()
+    assert "counted by the indicator “Seizures by place”" in by_place
+    assert '<a href="/indicators/">Back to the indicators</a>' in by_place
+    # a list not opened from a number, or a value naming no indicator, says nothing
+    for query in ({}, {"counted": "indicator=nonsense"}, {"counted": "%%%"}):
+        plain = analyst.get(reverse("seizures:list"), query)
+        assert plain.status_code == 200 and "counted by the indicator" not in \
+            plain.content.decode()
 
 
 def test_other_numbers_open_the_list_on_their_ids(analyst: Client) -> None:
@@ -164,6 +187,7 @@ def test_large_record_sets_are_listed_here(analyst: Client,
     assert response.status_code == 200
     html = response.content.decode()
     assert "DEMO-2013-PNH-IVORY" in html and "3 records" in html
+    assert "counted by the indicator “Seizures that led to a conviction”" in html
     assert reverse("seizures:detail", kwargs={"pk": Seizure.objects.get(
         reference="DEMO-2013-PNH-IVORY").pk}) in html
 

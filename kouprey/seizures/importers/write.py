@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -345,14 +346,20 @@ class Writer:
                 self._before = (self.ids.next if self.ids.next is not None
                                 else next_sqlite_id(self.db))
             bound, extra = " AND id < %s", [self._before]
-        with self.db.cursor() as cursor:
+        # Through the reference index only. PostgreSQL's planner has no statistics for the
+        # rows of an import not yet committed: with the organisation in the WHERE clause it
+        # chose the (owner, date) index, and with the reference alone a full scan, either
+        # way every seizure the import had written so far, at each batch (a 1M import:
+        # 333 -> 412 s). So the organisation is compared here, and a sequential scan is
+        # ruled out for this query (transaction-local, put back after).
+        with self.db.cursor() as cursor, _index_only(self.db, cursor):
             for start in range(0, len(references), LOOKUP_CHUNK):
                 chunk = references[start:start + LOOKUP_CHUNK]
                 marks = ", ".join(["%s"] * len(chunk))
-                sql = (f"SELECT reference FROM {table} WHERE owner_org_id = %s "  # noqa: S608 # nosec B608
-                       f"AND reference IN ({marks}){bound}")  # values go as parameters
-                cursor.execute(sql, [self.org_id, *chunk, *extra])
-                found.update(reference for (reference,) in cursor.fetchall())
+                sql = (f"SELECT reference, owner_org_id FROM {table} "  # noqa: S608 # nosec B608
+                       f"WHERE reference IN ({marks}){bound}")  # values go as parameters
+                cursor.execute(sql, [*chunk, *extra])
+                found.update(ref for ref, owner in cursor.fetchall() if owner == self.org_id)
         return found
 
     def unique_references(self, records: list[Record]) -> list[Record]:
@@ -490,6 +497,23 @@ class Writer:
         """``{"file": ..., "row": ..., "mapping": ...}`` as JSON text (both databases take
         it: SQLite stores text, PostgreSQL's COPY parses it)."""
         return self._json_template % row
+
+
+@contextmanager
+def _index_only(db: BaseDatabaseWrapper, cursor: Any) -> Iterator[None]:
+    """PostgreSQL: no sequential scan for the block's queries (``SET LOCAL``, in a
+    transaction or savepoint of their own, the previous value put back after)."""
+    if db.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=db.alias):
+        cursor.execute("SHOW enable_seqscan")
+        before = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
 
 
 def _ids(values: dict[str, Any]) -> dict[str, Any]:
