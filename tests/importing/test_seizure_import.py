@@ -127,6 +127,7 @@ def test_rows_without_an_external_id_get_stable_ids(tmp_path: Path, org) -> None
     ({"place": "XXXXX"}, "place", "XXXXX", "unknown place code"),
     ({"weight_kg": "-5"}, "weight_kg", "-5", "negative"),
     ({"date": "20/12/2019"}, "date", "20/12/2019", "not a date"),
+    ({"date": "2019-02-30"}, "date", "2019-02-30", "no such day in the calendar"),
     ({"date": "2999-01-01"}, "date", "2999-01-01", "in the future"),
     ({"origins": "MZ:0.6;NG:0.3"}, "origins", "MZ:0.6;NG:0.3", "sum to 1; they sum to 0.9"),
     ({"origins": "MZ;NG"}, "origins", "MZ;NG", "give each country of origin its proportion"),

@@ -25,6 +25,14 @@ def test_sign_in_page_is_public_and_uses_vendored_assets(client: Client):
     assert "cdn" not in html.lower() and "https://" not in html
 
 
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_favicon_ico(client: Client):
+    from django.contrib.staticfiles import finders
+
+    html = client.get(reverse("login")).content.decode()
+    assert 'rel="icon" href="/static/web/favicon.svg"' in html
+    assert finders.find("web/favicon.svg")
+
+
 def test_home_needs_sign_in(client: Client):
     response = client.get(reverse("home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]

@@ -7,6 +7,7 @@ tests check them against the model's validation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -80,15 +81,19 @@ def boolean(raw: str) -> bool:
 
 
 _dates: dict[str, date] = {}
+WRITTEN_AS_A_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def a_date(raw: str) -> date:
     """An ISO date (YYYY-MM-DD); a time after it is ignored. Not in the future."""
     found = _dates.get(raw)
     if found is None:
+        text = raw[:10] if len(raw) > 10 and raw[10] in " T" else raw
         try:
-            found = date.fromisoformat(raw[:10] if len(raw) > 10 and raw[10] in " T" else raw)
+            found = date.fromisoformat(text)
         except ValueError:
+            if WRITTEN_AS_A_DATE.match(text):  # 2019-02-30: the form is right, the day is not
+                raise Invalid(_("no such day in the calendar")) from None
             raise Invalid(_("not a date (write it as YYYY-MM-DD)")) from None
         if found > today():  # the rule of services.check_dates
             raise Invalid(_("a date in the future"))
