@@ -73,6 +73,31 @@ def test_problems_are_listed_by_row_column_value_reason(editor: Client, tmp_path
     assert Seizure.objects.count() == 0
 
 
+def test_the_page_lists_the_columns_it_reads(editor: Client, tmp_path: Path) -> None:
+    """A web user cannot open docs/ in the repository: the page itself names the columns,
+    and its header row, pasted as a file's first line, is read without a warning."""
+    from kouprey.seizures.mappings import FIELDS
+
+    page = editor.get(URL)
+    html = page.content.decode()
+    assert "Columns of the default mapping" in html
+    header = page.context["header"]
+    assert header.split(",") == list(FIELDS) and header in html
+    assert editor.get(URL + "?format=json").json()["columns"]["item"][:2] == [
+        "taxon", "commodity"]
+    import csv
+
+    path = write_csv(tmp_path / "s.csv", GOOD_ROWS)
+    with path.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(header + "\n")  # the page's row, as pasted
+        csv.DictWriter(handle, fieldnames=list(FIELDS), restval="").writerows(records)
+    data = editor.post(URL + "?format=json", {"file": upload(path), "action": "check"}).json()
+    assert (data["result"]["problem_count"], data["result"]["created"]) == (0, 2)
+    assert data["result"]["warnings"] == []  # every column of the header was read
+
+
 def test_json_twin(editor: Client, tmp_path: Path) -> None:
     assert editor.get(URL + "?format=json").json()["mappings"][:2] == ["default", "lemis"]
     path = write_csv(tmp_path / "s.csv", GOOD_ROWS)

@@ -27,7 +27,13 @@ from kouprey.core.importing import FileRejected
 from kouprey.core.models import ColumnMapping
 from kouprey.indicators import store
 from kouprey.seizures.importers import import_seizures
-from kouprey.seizures.mappings import builtin_mappings
+from kouprey.seizures.mappings import (
+    ITEM_FIELDS,
+    SEIZURE_FIELDS,
+    SOURCE_FIELDS,
+    SUSPECT_FIELDS,
+    builtin_mappings,
+)
 from kouprey.web import lists
 
 TICKET = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -136,6 +142,14 @@ def _import_page(request: HttpRequest) -> HttpResponse:
     return _answer(request, context, status=200 if result.ok else 400)
 
 
+def columns() -> list[tuple[str, str, tuple[str, ...]]]:
+    """The columns the default mapping reads, by part of the record: (key, title, names)."""
+    return [("seizure", _("The seizure (its first row)"), SEIZURE_FIELDS),
+            ("item", _("An item (one per row)"), ITEM_FIELDS),
+            ("suspect", _("A suspect (one per row)"), SUSPECT_FIELDS),
+            ("source", _("A source (one per row)"), SOURCE_FIELDS)]
+
+
 def _answer(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     user: Any = request.user
     names = mapping_names(user.organisation_id)
@@ -146,7 +160,9 @@ def _answer(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
             "error": context.get("error"), "token": context.get("token") or None,
             "result": result.as_dict() if result is not None else None,
             "indicators": context.get("indicators"),
+            "columns": {key: list(names) for key, _title, names in columns()},
         }, status=status)
-    context.update(mappings=names, max_upload_mb=settings.MAX_UPLOAD_MB)
+    context.update(mappings=names, max_upload_mb=settings.MAX_UPLOAD_MB, columns=columns(),
+                   header=",".join(n for _k, _t, names in columns() for n in names))
     context.setdefault("mapping", "default")
     return render(request, "seizures/import.html", context, status=status)
