@@ -14,11 +14,20 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Schema
 from ninja.errors import ValidationError
+from ninja.openapi.docs import Swagger
 
 from kouprey.cases.api import router as cases_router
 from kouprey.core.api_auth import auth_methods, docs_access
 from kouprey.core.api_support import PayloadError, from_validation_error, location, ref_out
 from kouprey.seizures.api import router as seizures_router
+
+
+class KoupreyDocs(Swagger):
+    """The Swagger page inside Kouprey: a phone-width viewport, the site's icon and a link
+    back (web/api_docs.html, ninja's own page otherwise unchanged)."""
+
+    template = "web/api_docs.html"
+
 
 api = NinjaAPI(
     title="Kouprey API",
@@ -28,6 +37,7 @@ api = NinjaAPI(
                 "or a signed-in session. See docs/api.md.",
     urls_namespace="api",
     auth=auth_methods(),
+    docs=KoupreyDocs(),
     docs_url="/docs",
     docs_decorator=docs_access,
 )

@@ -110,6 +110,11 @@ def test_openapi_page_sends_strangers_to_sign_in() -> None:
     assert page.status_code == 200
     assert b"/static/ninja/swagger-ui-bundle.js" in page.content, "vendored, not from a CDN"
     assert b"cdn" not in page.content.lower()
+    html = page.content.decode()
+    assert 'name="viewport" content="width=device-width' in html  # usable on a phone
+    assert '<a href="/">Back to Kouprey</a>' in html
+    assert 'href="/api/docs">API documentation</a>' in client.get("/").content.decode()
+    assert "API documentation" not in Client().get("/login/").content.decode()
 
 
 def test_api_writes_are_audited_with_the_token_user_as_actor() -> None:
