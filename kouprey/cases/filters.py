@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases.models import Case
-from kouprey.core.filters import SortFilter
+from kouprey.core.filters import RecordIdFilter, SortFilter, record_ids
 from kouprey.core.search import SearchFilter
 from kouprey.reference.models import Agency
-from kouprey.seizures.filters import MAX_ID, AnyRelatedFilter, BoundedIntegerField, record_ids
-
-
-class RecordIdField(BoundedIntegerField):
-    """A record's id: a whole number in the database's range (a bigger one overflowed
-    SQLite's integers: a 500 before)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_value=1, max_value=MAX_ID,
-                         message=_("Give a record id: a whole number from 1."), **kwargs)
-
-
-class RecordIdFilter(df.NumberFilter):
-    field_class = RecordIdField
+from kouprey.seizures.filters import AnyRelatedFilter
 
 
 class CaseFilter(df.FilterSet):

@@ -35,3 +35,46 @@ class SortFilter(df.OrderingFilter):
             choices.append((alias, format_lazy(_("{} (ascending)"), label)))
             choices.append((f"-{alias}", format_lazy(_("{} (descending)"), label)))
         return choices
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """A whole number checked on the server only, with one message for every fault.
+
+    No ``min``/``max`` in the HTML: htmx does not send a form the browser finds invalid,
+    and says nothing; the list page names the field and the problem instead.
+    """
+
+    def __init__(self, *, min_value: int, max_value: int, message: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"invalid": message, "min_value": message,
+                                             "max_value": message})
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        return attrs
+
+
+MAX_ID = 2**63 - 1  # the largest id the databases hold (a bigger one overflowed SQLite)
+
+
+def record_ids(label: Any) -> IdsFilter:
+    """``?ids=3,7,12``, each id from 1 to ``MAX_ID`` (anything else names the field)."""
+    message = _("Give record ids: whole numbers from 1, separated by commas.")
+    return IdsFilter(field_name="id", label=label, min_value=1, max_value=MAX_ID,
+                     error_messages={"invalid": message, "min_value": message,
+                                     "max_value": message})
+
+
+class RecordIdField(BoundedIntegerField):
+    """A record's id: a whole number in the database's range (a bigger one overflowed
+    SQLite's integers: a 500 before)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID,
+                         message=_("Give a record id: a whole number from 1."), **kwargs)
+
+
+class RecordIdFilter(df.NumberFilter):
+    field_class = RecordIdField

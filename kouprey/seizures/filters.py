@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as df
-from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
-from kouprey.core.filters import IdsFilter, SortFilter
+from kouprey.core.filters import BoundedIntegerField, SortFilter, record_ids
 from kouprey.core.search import SearchFilter, reads_every_match
 from kouprey.reference.models import Agency, CommodityType, Country, Place, Taxon
 from kouprey.seizures.models import Seizure
@@ -55,25 +54,6 @@ class AnyRelatedFilter(df.ModelChoiceFilter):
         return qs.filter(pk__in=rows.values(link))
 
 
-class BoundedIntegerField(forms.IntegerField):
-    """A whole number checked on the server only, with one message for every fault.
-
-    No ``min``/``max`` in the HTML: htmx does not send a form the browser finds invalid,
-    and says nothing; the list page names the field and the problem instead.
-    """
-
-    def __init__(self, *, min_value: int, max_value: int, message: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("error_messages", {"invalid": message, "min_value": message,
-                                             "max_value": message})
-        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        attrs = super().widget_attrs(widget)
-        attrs.pop("min", None)
-        attrs.pop("max", None)
-        return attrs
-
-
 class YearField(BoundedIntegerField):
     """A year from 1 to 9999 (what a date holds): the year lookup cannot build its date
     range for 0, a negative year or a huge one (a 500 before)."""
@@ -85,17 +65,6 @@ class YearField(BoundedIntegerField):
 
 class YearFilter(df.NumberFilter):
     field_class = YearField
-
-
-MAX_ID = 2**63 - 1  # the largest id the databases hold (a bigger one overflowed SQLite)
-
-
-def record_ids(label: Any) -> IdsFilter:
-    """``?ids=3,7,12``, each id from 1 to ``MAX_ID`` (anything else names the field)."""
-    message = _("Give record ids: whole numbers from 1, separated by commas.")
-    return IdsFilter(field_name="id", label=label, min_value=1, max_value=MAX_ID,
-                     error_messages={"invalid": message, "min_value": message,
-                                     "max_value": message})
 
 
 class SeizureSort(SortFilter):

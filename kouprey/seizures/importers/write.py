@@ -314,52 +314,50 @@ class Writer:
         Reads every organisation's ids on purpose: external ids are unique across the
         database, so a clash with another organisation's record must be reported.
         """
-        found: dict[str, int] = {}
-        quote = self.db.ops.quote_name
-        table = quote(SEIZURES)
-        with self.db.cursor() as cursor:
-            for start in range(0, len(ids), LOOKUP_CHUNK):
-                chunk = ids[start:start + LOOKUP_CHUNK]
-                marks = ", ".join(["%s"] * len(chunk))
-                sql = (f"SELECT external_id, owner_org_id FROM {table} "  # noqa: S608 # nosec B608
-                       f"WHERE external_id IN ({marks})")  # the ids go as parameters
-                cursor.execute(sql, chunk)
-                found.update(cursor.fetchall())
-        return found
+        return dict(self._owners("external_id", ids))
 
     def existing_references(self, references: list[str]) -> set[str]:
         """The ``references`` that a seizure of the importing organisation already had
         before the import began.
 
-        One query per ``LOOKUP_CHUNK`` references, through the reference index. The
-        seizures this import writes are in ``self.references`` already; on SQLite they are
-        left out by id, so that a large import, whose indexes ``core.bulk_indexes`` drops
-        until the end, scans only the rows that were there before it (none, into an empty
-        database) instead of its own, ever more, rows at every batch.
+        The seizures this import writes are in ``self.references`` already; on SQLite they
+        are left out by id, so that a large import, whose indexes ``core.bulk_indexes``
+        drops until the end, scans only the rows that were there before it (none, into an
+        empty database) instead of its own, ever more, rows at every batch. The
+        organisation is compared here, not in SQL (see ``_owners``).
         """
-        found: set[str] = set()
-        table = self.db.ops.quote_name(SEIZURES)
-        bound = ""
-        extra: list[Any] = []
+        before: int | None = None
         if self.db.vendor == "sqlite":
             if self._before is None:  # before this import's first seizure is written
                 self._before = (self.ids.next if self.ids.next is not None
                                 else next_sqlite_id(self.db))
-            bound, extra = " AND id < %s", [self._before]
-        # Through the reference index only. PostgreSQL's planner has no statistics for the
-        # rows of an import not yet committed: with the organisation in the WHERE clause it
-        # chose the (owner, date) index, and with the reference alone a full scan, either
-        # way every seizure the import had written so far, at each batch (a 1M import:
-        # 333 -> 412 s). So the organisation is compared here, and a sequential scan is
-        # ruled out for this query (transaction-local, put back after).
+            before = self._before
+        return {ref for ref, owner in self._owners("reference", references, before)
+                if owner == self.org_id}
+
+    def _owners(self, column: str, values: list[str], before: int | None = None
+                ) -> list[tuple[str, int]]:
+        """(value, owning organisation) of the seizures whose ``column`` is one of
+        ``values`` (and whose id is below ``before``), ``LOOKUP_CHUNK`` values a query.
+
+        Through the column's index only. PostgreSQL's planner has no statistics for the
+        rows of an import not yet committed: with the organisation in the WHERE clause it
+        chose the (owner, date) index for references, and with the reference alone a full
+        scan, either way every seizure the import had written so far, at each batch (a 1M
+        import: 333 -> 412 s). So a sequential scan is ruled out for these queries
+        (transaction-local, put back after).
+        """
+        table = self.db.ops.quote_name(SEIZURES)
+        bound, extra = (" AND id < %s", [before]) if before is not None else ("", [])
+        found: list[tuple[str, int]] = []
         with self.db.cursor() as cursor, _index_only(self.db, cursor):
-            for start in range(0, len(references), LOOKUP_CHUNK):
-                chunk = references[start:start + LOOKUP_CHUNK]
+            for start in range(0, len(values), LOOKUP_CHUNK):
+                chunk = values[start:start + LOOKUP_CHUNK]
                 marks = ", ".join(["%s"] * len(chunk))
-                sql = (f"SELECT reference, owner_org_id FROM {table} "  # noqa: S608 # nosec B608
-                       f"WHERE reference IN ({marks}){bound}")  # values go as parameters
-                cursor.execute(sql, [*chunk, *extra])
-                found.update(ref for ref, owner in cursor.fetchall() if owner == self.org_id)
+                # The column is one of ours; the values go as parameters.
+                cursor.execute(f"SELECT {column}, owner_org_id FROM {table} "  # noqa: S608 # nosec B608
+                               f"WHERE {column} IN ({marks}){bound}", [*chunk, *extra])
+                found.extend(cursor.fetchall())
         return found
 
     def unique_references(self, records: list[Record]) -> list[Record]:
