@@ -8,6 +8,9 @@ Which *records* a user reaches is decided afterwards by ``restrict()``; the poli
 whether the page opens at all.
 
 A request to a URL that is not in the policy is refused (and a test lists any such URL).
+Django's admin (``/admin/``, reference data and users) answers to the one rule ``manage``:
+a stranger is sent to Kouprey's sign-in, a signed-in user without it gets Kouprey's 403
+page; the admin's own per-model checks apply after that.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
-from kouprey.core.permissions import can
+from kouprey.core.permissions import MANAGE, can
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 Rule = str | dict[str, str]
+ADMIN_PATH = "/admin/"
 
 
 @cache
@@ -52,7 +56,7 @@ def rule_for(url_name: str, method: str) -> str | None:
 
 
 def _exempt(path: str) -> bool:
-    return path.startswith(("/" + settings.STATIC_URL.lstrip("/"), "/admin/", "/favicon"))
+    return path.startswith(("/" + settings.STATIC_URL.lstrip("/"), "/favicon"))
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -73,6 +77,8 @@ def check_request(request: HttpRequest) -> HttpResponse | None:
     """None when the request may go on; otherwise the refusal to send."""
     if _exempt(request.path):
         return None
+    if request.path.startswith(ADMIN_PATH):
+        return _check_rule(request, MANAGE)
     try:
         match = resolve(request.path_info)
     except Resolver404:
@@ -89,6 +95,10 @@ def check_request(request: HttpRequest) -> HttpResponse | None:
         return None
     if request.path.startswith("/api/"):
         return None  # the API authenticates (session or token) and checks rules itself
+    return _check_rule(request, rule)
+
+
+def _check_rule(request: HttpRequest, rule: str) -> HttpResponse | None:
     user = request.user
     if not user.is_authenticated:
         return _refuse(request, 401, "Sign in first.")

@@ -107,3 +107,27 @@ def test_openapi_schema_without_a_rule_is_refused(without_rule: Any) -> None:
     assert token.get("/api/openapi.json").status_code == 200
     without_rule("api:openapi-json")
     assert token.get("/api/openapi.json").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_admin_answers_to_the_manage_rule() -> None:
+    """/admin/ goes through the one policy: a stranger is sent to Kouprey's sign-in (not
+    Django's admin login), a role without ``manage`` gets Kouprey's 403 page, an admin the
+    admin index."""
+    response = Client().get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=/admin/")
+    response = Client().get("/admin/login/")
+    assert response["Location"].startswith("/login/"), "the admin's own login is not offered"
+    for role in (Role.VIEWER, Role.ANALYST, Role.EDITOR):
+        client = Client()
+        client.force_login(f.user(role, is_staff=True))
+        response = client.get("/admin/reference/place/")
+        assert response.status_code == 403, role
+        assert b"Not allowed" in response.content
+        assert b"Django administration" not in response.content
+    admin = Client()
+    admin.force_login(f.user(Role.ADMIN, is_staff=True))
+    response = admin.get("/admin/")
+    assert response.status_code == 200
+    assert b"Places" in response.content

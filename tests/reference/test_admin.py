@@ -89,10 +89,11 @@ def test_admin_role_manages_only_own_organisation_users(client):
                        {"post": "yes"}).status_code == 403
 
 
-def test_staff_without_manage_only_reads_reference_data(client):
+def test_staff_without_manage_is_refused_by_the_policy(client):
+    """The staff flag alone opens nothing: /admin/ answers to the role's ``manage``."""
     load_all()
     client.force_login(f.user(Role.EDITOR, is_staff=True))
-    assert client.get(url("reference", "place")).status_code == 200
+    assert client.get(url("reference", "place")).status_code == 403
     assert client.get(url("reference", "place", "add")).status_code == 403
     place = Place.objects.get(iata="PNH")
     response = client.post(url("reference", "place", "change", place.pk), {"name": "x"})
@@ -115,6 +116,7 @@ def test_audit_log_and_tokens_are_read_only(client, superuser):
     assert "h" * 64 not in page
 
 
-def test_anonymous_is_sent_to_the_admin_login(client):
+def test_anonymous_is_sent_to_kouprey_sign_in(client):
     response = client.get(url("reference", "place"))
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=/admin/reference/place/")
