@@ -30,7 +30,8 @@ STAGES: list[tuple[str, set[str]]] = [
                      CaseEvent.Kind.TRANSACTION}),
     ("court", {CaseEvent.Kind.ARRAIGNMENT, CaseEvent.Kind.BAIL, CaseEvent.Kind.MENTION,
                CaseEvent.Kind.HEARING}),
-    ("verdict", {CaseEvent.Kind.VERDICT, CaseEvent.Kind.SENTENCE}),
+    ("verdict", {CaseEvent.Kind.VERDICT}),
+    ("sentence", {CaseEvent.Kind.SENTENCE}),
     ("appeal", {CaseEvent.Kind.APPEAL}),
 ]
 STAGE_LABELS: dict[str, Any] = {
@@ -40,6 +41,7 @@ STAGE_LABELS: dict[str, Any] = {
     "settled": _("Settled (transactional fine paid)"),
     "court": _("In court"),
     "verdict": _("Verdict"),
+    "sentence": _("Sentenced"),
     "appeal": _("Appeal"),
 }
 PROSECUTION_KINDS = {CaseEvent.Kind.REFERRAL, CaseEvent.Kind.CHARGE,

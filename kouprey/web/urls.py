@@ -7,6 +7,6 @@ from kouprey.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.SignOut.as_view(), name="logout"),
     path("language/", set_language, name="set_language"),
 ]

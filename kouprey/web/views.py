@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from kouprey.cases.models import Case
 from kouprey.core.permissions import ADD, can
@@ -32,3 +35,15 @@ def home(request: HttpRequest) -> HttpResponse:
                 "role": getattr(user, "role", ""), "counts": counts, "links": links}
 
     return detail_response(request, "web/home.html", context, data)
+
+
+class SignOut(auth_views.LogoutView):
+    """Sign out, then say so on the sign-in page (on a shared office computer the next person
+    should see that the last one is gone)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.info(request, _("You are signed out."))
+        return response

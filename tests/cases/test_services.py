@@ -33,14 +33,20 @@ def ev(kind: str, **fields: object) -> CaseEvent:
     ([ev(K.ARRAIGNMENT, plea="guilty")], "court"),
     ([ev(K.BAIL, bail="refused")], "court"),
     ([ev(K.CHARGE), ev(K.VERDICT, outcome="conviction")], "verdict"),
-    ([ev(K.SENTENCE, prison_months=60)], "verdict"),
+    ([ev(K.VERDICT, outcome="conviction"), ev(K.SENTENCE, prison_months=60)], "sentence"),
+    ([ev(K.VERDICT, outcome="conviction"), ev(K.SENTENCE), ev(K.APPEAL)], "appeal"),
     ([ev(K.VERDICT, outcome="conviction"), ev(K.APPEAL)], "appeal"),
     # once the case reaches court, a fine paid earlier no longer makes it 'settled'
     ([ev(K.TRANSACTION, fine_status="paid"), ev(K.VERDICT, outcome="acquittal")], "verdict"),
 ])
 def test_stage_is_the_furthest_the_events_reach(events, expected):
     assert services.stage(events) == expected
-    assert services.stage_label(expected)
+    assert services.stage_label(expected) != expected, "every stage has a label"
+
+
+def test_a_sentenced_case_says_sentenced_not_verdict():
+    assert services.stage_label("sentence") == "Sentenced"
+    assert services.stage_label("verdict") == "Verdict"
 
 
 def test_prosecuted_and_convicted():

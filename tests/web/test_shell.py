@@ -74,3 +74,12 @@ def test_demo_banner_follows_the_setting(client: Client, wcs_viewer, settings, d
     settings.DEMO = demo
     html = client.get(reverse("home")).content.decode()
     assert ("fictitious" in html) is demo
+
+
+def test_signing_out_says_so_on_the_sign_in_page(client: Client, wcs_viewer):
+    page = client.post(reverse("logout"), follow=True)
+    assert page.redirect_chain[-1][0] == reverse("login")
+    assert "You are signed out." in page.content.decode()
+    assert client.get(reverse("home")).status_code == 302, "really signed out"
+    again = client.post(reverse("logout"), follow=True)
+    assert "You are signed out." not in again.content.decode(), "said once, not to strangers"
