@@ -9,23 +9,30 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kouprey import __version__
+from kouprey.core.permissions import IMPORT, MANAGE, VIEW, can
 from kouprey.web.lists import url_or_none
 
-# (URL name, label) of the main sections; a section appears once its URL exists.
+# (URL name, label, the action the user's role needs) of the main sections; a section
+# appears once its URL exists and the user may use it (the policy still decides each page).
 SECTIONS = (
-    ("seizures:list", _("Seizures")),
-    ("cases:list", _("Cases")),
-    ("indicators:table", _("Indicators")),
+    ("seizures:list", _("Seizures"), VIEW),
+    ("cases:list", _("Cases"), VIEW),
+    ("indicators:table", _("Indicators"), VIEW),
+    ("seizures:import", _("Import"), IMPORT),
+    ("admin:index", _("Administration"), MANAGE),
 )
 
 
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
     items = []
-    for name, label in SECTIONS:
+    for name, label, action in SECTIONS:
         url = url_or_none(name)
-        if url:
-            items.append({"name": name, "label": label, "url": url,
-                          "active": request.path.startswith(url)})
+        if url and can(request.user, action):  # type: ignore[arg-type]
+            items.append({"name": name, "label": label, "url": url, "active": False})
+    # the section is the longest address the page is under (/seizures/import/ is Import)
+    current = [i for i in items if request.path.startswith(i["url"])]
+    if current:
+        max(current, key=lambda i: len(i["url"]))["active"] = True
     return items
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -207,3 +208,16 @@ def test_records_never_include_other_organisations(demo: None) -> None:
     viewer = signed_in(User.objects.get(username="demo-gdce"))
     ids = records(viewer, indicator="seizures_total", format="json").json()["ids"]
     assert hidden.pk not in ids and len(ids) == 21
+
+
+def test_every_weight_in_a_breakdown_opens_the_same_records_as_its_count(
+        analyst: Client) -> None:
+    html = analyst.get(URL).content.decode()
+    rows = re.findall(r'<tr><td>[^<]*</td><td class="num"><a href="([^"]+)">\d+</a></td>'
+                      r'<td class="num">(.*?)</td></tr>', html)
+    weighed = [(count, cell) for count, cell in rows if cell != "—"]
+    assert len(weighed) >= 10, "the demo has weights by year, place, taxon, commodity"
+    for count_href, cell in weighed:
+        link = re.fullmatch(r'<a href="([^"]+)" title="[^"]+">[\d.,]+</a>', cell)
+        assert link, cell
+        assert link.group(1) == count_href

@@ -1,5 +1,7 @@
 """The site shell: sign-in, navigation, language switcher, demo banner, home counts."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -60,6 +62,21 @@ def test_home_counts_only_visible_records(client: Client, wcs_viewer):
 def test_navigation_links_only_existing_sections(client: Client, wcs_viewer):
     html = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("seizures:list")}"' in html
+
+
+@pytest.mark.parametrize(("role", "sections"), [
+    (Role.VIEWER, ["Seizures", "Cases", "Indicators"]),
+    (Role.EDITOR, ["Seizures", "Cases", "Indicators", "Import"]),
+    (Role.ADMIN, ["Seizures", "Cases", "Indicators", "Import", "Administration"]),
+])
+def test_navigation_offers_what_the_role_may_use(client: Client, role, sections):
+    client.force_login(f.user(role))
+    page = client.get(reverse("seizures:import") if "Import" in sections else reverse("home"))
+    nav = re.search(r'<ul class="sections">(.*?)</ul>', page.content.decode(), re.S)
+    assert nav is not None
+    assert re.findall(r">([^<>]+)</a>", nav.group(1)) == sections
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', nav.group(1))
+    assert current == ([reverse("seizures:import")] if "Import" in sections else [])
 
 
 def test_language_switcher_sets_khmer(client: Client, wcs_viewer):
