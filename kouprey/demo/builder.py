@@ -173,6 +173,14 @@ def _users(orgs: dict[str, Organisation], password_file: Path | None, reset: boo
         result.password = password
 
 
+def transport_of(spec: data.DemoSeizure) -> str:
+    """The seizure's transport mode: as given, else what its conveyance implies (a flight:
+    a passenger's baggage; a container: sea freight). Invented, like the conveyances."""
+    if spec.transport:
+        return spec.transport
+    return "sea-container" if spec.container else "air-passenger" if spec.flight else ""
+
+
 def _seizure(spec: data.DemoSeizure, owner: Organisation, refs: References) -> Seizure:
     chain = {"export_country": refs.country(spec.origins[0][0])} if spec.origins else {}
     seizure = Seizure(
@@ -180,7 +188,7 @@ def _seizure(spec: data.DemoSeizure, owner: Organisation, refs: References) -> S
         date=spec.date, place=refs.place(spec.place), discovery_country=refs.country("KH"),
         destination_country=refs.country(spec.destination), description=spec.description,
         container_number=spec.container, flight_number=spec.flight,
-        transport_mode=refs.transport(spec.transport),
+        transport_mode=refs.transport(transport_of(spec)),
         detection_method=refs.detection(spec.detection),
         validation_status=Seizure.Validation.VALIDATED, synthetic=True, owner_org=owner,
         confidentiality=Confidentiality.CONFIDENTIAL if spec.confidential

@@ -366,7 +366,8 @@ AGENCIES = {  # code: (name, kind, country)
     "trace": ("TRACE Wildlife Forensics Network", "lab", ""),
     "na-police": ("Namibian Police Force", "foreign", "NA"),
 }
-TRANSPORT_MODES = {"air-passenger": "Air passenger (baggage)"}  # code: name
+TRANSPORT_MODES = {"air-passenger": "Air passenger (baggage)",  # code: name
+                   "sea-container": "Sea (container)"}
 DETECTION_METHODS = {"x-ray": "X-ray or scanner"}  # code: name
 COMMODITIES = {  # code: (name, is_ivory)
     "ivory-raw": ("Raw ivory", True),

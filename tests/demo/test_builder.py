@@ -81,6 +81,13 @@ def test_the_lion_bone_seizure_says_how_it_travelled_and_who_seized_it(demo: Pat
     assert set(seizure.agencies.values_list("code", flat=True)) == {"gdce", "ccc"}
 
 
+def test_every_demo_seizure_with_a_conveyance_has_its_transport_mode(demo: Path) -> None:
+    modes = {(bool(s.flight_number), bool(s.container_number), s.transport_mode.code)
+             for s in Seizure.objects.select_related("transport_mode")
+             if s.flight_number or s.container_number}
+    assert modes == {(True, False, "air-passenger"), (False, True, "sea-container")}
+
+
 def test_the_2016_rhino_horn_seizures_sampled_for_namibia(demo: Path) -> None:
     cases = Case.objects.filter(external_id__startswith="demo:case:2016-pnh-rhino")
     assert cases.count() == 2
