@@ -31,6 +31,7 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 Rule = str | dict[str, str]
 ADMIN_PATH = "/admin/"
+ROLE_REFUSAL = "Your role does not allow this."
 
 
 @cache
@@ -69,7 +70,9 @@ def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
     if status == 401:
         return redirect_to_login(request.get_full_path())
     if status == 403:
-        return render(request, "403.html", {"message": message}, status=403)
+        # the page says in words what a role refusal means; other refusals add their reason
+        note = "" if message == ROLE_REFUSAL else message
+        return render(request, "403.html", {"message": note}, status=403)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
@@ -104,4 +107,4 @@ def _check_rule(request: HttpRequest, rule: str) -> HttpResponse | None:
         return _refuse(request, 401, "Sign in first.")
     if rule == SIGNED_IN or can(user, rule):
         return None
-    return _refuse(request, 403, "Your role does not allow this.")
+    return _refuse(request, 403, ROLE_REFUSAL)

@@ -20,4 +20,5 @@ def test_role_refusal_is_a_page_not_plain_text(client):
     response = client.get("/seizures/new/")
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/html")
-    assert "Your role does not allow this" in response.content.decode()
+    html = response.content.decode()
+    assert html.count("Your role does not allow this") == 1, "said once, not twice"
