@@ -24,19 +24,26 @@ from kouprey.web.lists import Column, url_or_none
 
 
 def seizure_label(seizure: Seizure) -> str:
-    place = seizure.place.name if seizure.place_id else ""  # type: ignore[union-attr]
+    """Reference, date and place (its name in the page's language)."""
+    place = str(seizure.place) if seizure.place_id else ""
     return " ".join(p for p in (seizure.reference or f"#{seizure.pk}",
                                 seizure.date.isoformat(), place) if p)
 
 
-def agencies_with_roles(roles: Iterable[CaseAgency], short: bool = True) -> list[str]:
-    """One entry per agency with its roles: ``GDCE (Detected the seizure, Investigating)``."""
+def agencies_grouped(roles: Iterable[CaseAgency]) -> list[tuple[Agency, list[str]]]:
+    """Each agency once, with the labels of its roles, in the order first met."""
     grouped: dict[int, tuple[Agency, list[str]]] = {}
     for role in roles:
         grouped.setdefault(role.agency_id, (role.agency, []))[1].append(
             str(role.get_role_display()))
-    return [f"{agency.code.upper() if short else agency} ({', '.join(labels)})"
-            for agency, labels in grouped.values()]
+    return list(grouped.values())
+
+
+def agencies_with_roles(roles: Iterable[CaseAgency]) -> list[str]:
+    """One entry per agency, named in the page's language (its Khmer name on Khmer pages
+    when it has one), with its roles: ``General Department of Customs and Excise (GDCE)
+    (Detected the seizure, Investigating)``. Codes (PP-COURT) are for the JSON twin."""
+    return [f"{agency} ({', '.join(labels)})" for agency, labels in agencies_grouped(roles)]
 
 
 def visible_seizures(user: Any) -> QuerySet[Seizure]:
@@ -69,14 +76,15 @@ COLUMNS = [
     Column("id", _("Id"), lambda c: c.pk, in_table=False),
     Column("case_number", _("Case number"), lambda c: c.case_number, sort="number", link=True),
     Column("title", _("Title"), lambda c: c.title, sort="title", link=True),
-    Column("opened_on", _("Opened"), lambda c: c.opened_on, sort="opened"),
+    Column("opened_on", _("Opened"), lambda c: c.opened_on, sort="opened", css="nowrap"),
     Column("seizures", _("Seizures"),
            lambda c: [seizure_label(s) for s in c.visible_seizures],
            json=lambda c: [{"id": s.pk, "label": seizure_label(s)}
                            for s in c.visible_seizures]),
     Column("agencies", _("Agencies (roles)"),
            lambda c: agencies_with_roles(c.agency_roles.all()),
-           json=lambda c: [{"agency": r.agency.code, "role": r.role}
+           json=lambda c: [{"agency": r.agency.code, "name": str(r.agency), "role": r.role,
+                            "role_label": str(r.get_role_display())}
                            for r in c.agency_roles.all()]),
     Column("defendants", _("Defendants"), lambda c: c.defendant_count, numeric=True),
     Column("stage", _("Current stage"), lambda c: services.stage_label(current_stage(c)),

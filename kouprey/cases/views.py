@@ -67,7 +67,7 @@ def detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "seizures": [(s, lists.url_or_none("seizures:detail", s.pk)) for s in seizures],
         "hidden_seizures": case.seizures.count() - len(seizures),
         "interagency": services.has_interagency_coordination(case.agency_roles.all()),
-        "agencies": tables.agencies_with_roles(case.agency_roles.all(), short=False),
+        "agencies": tables.agencies_with_roles(case.agency_roles.all()),
         "history": redacted_history(case, seizures),
         "can_change": Case.objects.restrict(request.user, CHANGE)  # type: ignore[arg-type]
         .filter(pk=case.pk).exists(),

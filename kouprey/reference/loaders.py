@@ -5,7 +5,13 @@ code, else UN/LOCODE, else country and name; agency, vocabulary code; taxon scie
 created when missing and updated when a bundled value changed. Loading twice changes nothing.
 Rows that admins added are never deleted, a value the bundle leaves blank never erases what an
 admin typed, and ``active`` and ``order`` of a vocabulary entry are only set when it is
-created (admins may retire or reorder entries). Sources and licences: data/README.md.
+created (admins may retire or reorder entries).
+
+Names (English and Khmer names, a taxon's common names) are only filled in where the row has
+none: a Khmer name added to the bundle reaches existing databases, while a name already there
+is kept, whoever wrote it (the loader cannot tell an admin's correction from an older
+bundle's name); ``Counts.names_kept`` counts the names that differ from the bundle.
+Sources and licences: data/README.md.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 BATCH = 500
 ZWSP = "\u200b"
 
+# Fields filled in only where the database has no value (never overwritten: see above).
+NAMES = ("name", "name_km", "common_name_en", "common_name_km")
+
 Progress = Callable[[str, int, int], None]
 """Called after each table with (table label, tables done, tables in all)."""
 
@@ -49,6 +58,7 @@ class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    names_kept: int = 0  # names in the database that differ from the bundle's, kept
 
     @property
     def total(self) -> int:
@@ -60,13 +70,18 @@ def read_rows(name: str) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-def _merge(obj: models.Model, values: Row) -> bool:
-    """Set the bundled values on an existing row; blanks never erase. True if changed."""
+def _merge(obj: models.Model, values: Row, counts: Counts) -> bool:
+    """Set the bundled values on an existing row; blanks never erase, names only fill
+    blanks (a different name is kept and counted in ``counts``). True if changed."""
     changed = False
     for field, value in values.items():
-        if value in ("", None) and getattr(obj, field) not in ("", None):
+        current = getattr(obj, field)
+        if value in ("", None) and current not in ("", None):
             continue
-        if getattr(obj, field) != value:
+        if field in NAMES and current not in ("", None):
+            counts.names_kept += int(current != value)
+            continue
+        if current != value:
             setattr(obj, field, value)
             changed = True
     return changed
@@ -90,7 +105,7 @@ def sync(model: type[models.Model], rows: Iterable[Row], key: Callable[[Any], Ha
             counts.created += 1
             continue
         updatable = {k: v for k, v in values.items() if k not in create_only}
-        if _merge(obj, updatable):
+        if _merge(obj, updatable, counts):
             changed.append(obj)
             fields.update(updatable)
             counts.updated += 1

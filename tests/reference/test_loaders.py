@@ -8,10 +8,12 @@ from kouprey.reference.loaders import load_all
 from kouprey.reference.models import (
     Agency,
     CommodityType,
+    ConcealmentType,
     Country,
     DetectionMethod,
     Place,
     Taxon,
+    TransportMode,
     Unit,
 )
 
@@ -130,11 +132,47 @@ def test_admin_additions_survive_reloading():
     assert pangolin.common_name_km == "ពង្រូលយក្ស"
 
 
-def test_a_changed_bundled_value_is_restored():
+def test_a_changed_bundled_value_is_restored_but_names_are_kept():
     load_all()
     Country.objects.filter(iso2="KH").update(name="Kampuchea")
     Place.objects.filter(iata="PNH").update(latitude=None)
     counts = load_all()
-    assert counts["countries"].updated == 1 and counts["places"].updated == 1
-    assert Country.objects.get(iso2="KH").name == "Cambodia"
+    assert counts["countries"].updated == 0 and counts["countries"].names_kept == 1
+    assert counts["places"].updated == 1
+    assert Country.objects.get(iso2="KH").name == "Kampuchea"
     assert Place.objects.get(iata="PNH").latitude == pytest.approx(11.5466)
+
+
+def test_rerun_fills_blank_khmer_names_and_keeps_edited_ones():
+    """An older database (names blank where an earlier bundle had none) gets the new Khmer
+    names on the next init; a name an admin typed stays as it is."""
+    load_all()
+    Agency.objects.filter(code="wcs").update(name_km="")
+    DetectionMethod.objects.filter(code="sniffer-dog").update(name_km="")
+    Taxon.objects.filter(scientific_name="Panthera pardus").update(common_name_km="")
+    Agency.objects.filter(code="gdce").update(name_km="គយ")  # an admin's own name
+    Taxon.objects.filter(scientific_name="Cyclemys").update(common_name_km="អណ្តើក")
+    counts = load_all()
+    assert counts["agencies"].updated == 1 and counts["agencies"].names_kept == 1
+    assert counts["detection methods"].updated == 1 and counts["taxa"].updated == 1
+    assert Agency.objects.get(code="wcs").name_km == "សមាគមអភិរក្សសត្វព្រៃ (WCS)"
+    assert DetectionMethod.objects.get(code="sniffer-dog").name_km == "ឆ្កែធុំក្លិន"
+    assert Taxon.objects.get(scientific_name="Panthera pardus").common_name_km == "ខ្លារខិន"
+    assert Agency.objects.get(code="gdce").name_km == "គយ"
+    # the bundle has no name for it: the admin's stays, and is not counted as differing
+    assert Taxon.objects.get(scientific_name="Cyclemys").common_name_km == "អណ្តើក"
+    assert load_all()["agencies"].updated == 0
+
+
+@pytest.mark.parametrize("model", [CommodityType, Unit, DetectionMethod, TransportMode,
+                                   ConcealmentType])
+def test_every_vocabulary_entry_has_a_khmer_name(model):
+    load_all()
+    assert not model.objects.filter(name_km="").exists()
+
+
+def test_cambodian_and_foreign_agencies_have_khmer_names():
+    load_all()
+    blank = set(Agency.objects.filter(name_km="").values_list("code", flat=True))
+    # known by their English names, or (CCC) not yet known in full
+    assert blank == {"ccc", "wildlife-alliance", "ffi", "traffic", "trace"}

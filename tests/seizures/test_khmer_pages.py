@@ -1,0 +1,45 @@
+"""Seizure pages name agencies in the page's language (not by code); dates do not wrap."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from kouprey.core.permissions import Role
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+GDCE_KM = "អគ្គនាយកដ្ឋានគយ និងរដ្ឋាករកម្ពុជា"
+
+
+def seizure_with_agencies(client):
+    org = f.organisation("wcs")
+    client.force_login(f.user(Role.EDITOR, org))
+    s = f.seizure(org=org, reference="KOS-1")
+    s.agencies.add(f.agency("gdce", name="General Department of Customs and Excise (GDCE)",
+                            name_km=GDCE_KM),
+                   f.agency("wcs", name="Wildlife Conservation Society (WCS)", kind="ngo"))
+    return s
+
+
+@pytest.mark.parametrize(("language", "gdce"), [
+    ("en", "General Department of Customs and Excise (GDCE)"), ("km", GDCE_KM)])
+def test_list_and_detail_name_agencies(client, language, gdce):
+    s = seizure_with_agencies(client)
+    for url in (reverse("seizures:list"), reverse("seizures:detail", args=[s.pk])):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert gdce in page and "Wildlife Conservation Society (WCS)" in page
+        assert "GDCE," not in page and "gdce" not in page
+
+
+def test_list_dates_do_not_wrap_and_json_keeps_codes(client):
+    s = seizure_with_agencies(client)
+    page = client.get(reverse("seizures:list"), HTTP_ACCEPT_LANGUAGE="km").content.decode()
+    cell = re.search(r'<td data-label="[^"]*" class="([^"]*)">2019-12-20</td>', page)
+    assert cell and "nowrap" in cell.group(1).split()
+    data = client.get(reverse("seizures:detail", args=[s.pk]), {"format": "json"},
+                      HTTP_ACCEPT_LANGUAGE="km").json()
+    assert {"code": "gdce", "name": GDCE_KM} in data["agencies"]
