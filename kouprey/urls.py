@@ -10,6 +10,7 @@ urlpatterns = [
     path("seizures/", include("kouprey.seizures.urls")),
     path("cases/", include("kouprey.cases.urls")),
     path("indicators/", include("kouprey.indicators.urls")),
+    path("reference/", include("kouprey.reference.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

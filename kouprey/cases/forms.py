@@ -17,17 +17,18 @@ from django.db.models import Q, QuerySet
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases import services
 from kouprey.cases.models import Case, CaseAgency, CaseEvent, Defendant
 from kouprey.core.models import Organisation
 from kouprey.core.permissions import VIEW
+from kouprey.reference.forms import PlaceField, PlaceList
 from kouprey.reference.models import Agency, Country, Place
 from kouprey.seizures.models import Seizure, Suspect
 
 RECENT_SEIZURES = 20
+EVENT_PLACES = "event-places"  # the id of the case form's one <datalist> of places
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -114,100 +115,6 @@ class DefendantForm(forms.ModelForm):
         fields = ["name", "name_latin", "nationality", "suspect"]
 
 
-class PlaceList:
-    """The places an event may name, listed once per page in a ``<datalist>``.
-
-    An event's place is typed or picked in a text field tied to that one list, instead of a
-    ``<select>`` of every place (about 930) repeated in each event of the case form. A place
-    is found by its label in either language (``Name (CODE)``), its bare name when unique,
-    its IATA or UN/LOCODE code, or its id (the JSON twin and scripts send ids).
-    """
-
-    LIST_ID = "event-places"
-
-    def __init__(self, queryset: QuerySet[Place]) -> None:
-        self.queryset = queryset
-        self._rows: list[tuple[int, str, str, str]] | None = None
-        self._labels: dict[int, str] = {}
-        self._found: dict[str, int | None] = {}
-
-    def _load(self) -> None:
-        if self._rows is not None:
-            return
-        rows = list(self.queryset.values_list("pk", "name", "name_km", "iata", "locode"))
-        self._rows = []
-        counts: dict[str, int] = {}
-        for pk, name, name_km, iata, locode in rows:
-            self._rows.append((pk, name, name_km or name, iata or locode))
-            counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
-        khmer = (get_language() or "en").startswith("km")
-        seen: set[str] = set()
-        for pk, name, name_km, code in self._rows:
-            label = self._label(name_km if khmer else name, code)
-            if label in seen:  # the same name and code twice: the id tells them apart
-                label = f"{label} #{pk}"
-            seen.add(label)
-            self._labels[pk] = label
-            keys = {self._label(name, code), self._label(name_km, code), str(pk), label}
-            if code:
-                keys.add(code)
-            if counts[name.casefold()] == 1:
-                keys.add(name)
-            for key in keys:
-                key = key.casefold()
-                self._found[key] = None if self._found.get(key, pk) != pk else pk
-
-    @staticmethod
-    def _label(name: str, code: str) -> str:
-        return f"{name} ({code})" if code else name
-
-    def labels(self) -> list[str]:
-        self._load()
-        return list(self._labels.values())
-
-    def label(self, pk: Any) -> str:
-        self._load()
-        return self._labels.get(int(pk), str(pk)) if str(pk).isdigit() else str(pk)
-
-    def find(self, text: str) -> int | None:
-        """The id of the place ``text`` names, or None (unknown, or two places share it)."""
-        self._load()
-        return self._found.get(text.strip().casefold())
-
-
-class PlaceField(forms.ModelChoiceField):
-    """A place named in a text field tied to the page's one ``<datalist>`` of places."""
-
-    default_error_messages = {"invalid_choice": _(
-        "Pick a place from the list: its name, or its IATA or UN/LOCODE code.")}
-
-    def __init__(self, places: PlaceList, **kwargs: Any) -> None:
-        widget = forms.TextInput(attrs={"list": PlaceList.LIST_ID, "autocomplete": "off"})
-        super().__init__(queryset=places.queryset, widget=widget, **kwargs)
-        self.places = places
-
-    def prepare_value(self, value: Any) -> Any:
-        if value in self.empty_values:
-            return ""
-        return self.places.label(value.pk if isinstance(value, Place) else value)
-
-    def to_python(self, value: Any) -> Place | None:
-        if value in self.empty_values:
-            return None
-        pk = self.places.find(str(value))
-        if pk is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(pk)  # type: ignore[no-any-return]
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        try:
-            new = self.to_python(data)
-        except ValidationError:
-            return True
-        old = initial.pk if isinstance(initial, Place) else initial
-        return str(old if old is not None else "") != str(new.pk if new else "")
-
-
 EVENT_FIELDS = ("kind", "date", "defendant", "place", "authority", "judge", "prosecutor",
                 "law_section", "offence", "plea", "bail", "outcome", "prison_months",
                 "suspended", "amount", "currency", "fine_status", "notes")
@@ -228,7 +135,7 @@ class EventForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if places is None:
             places = PlaceList(Place.objects.restrict(user) if user is not None
-                               else Place.objects.all())
+                               else Place.objects.all(), EVENT_PLACES)
         model_field = CaseEvent._meta.get_field("place")  # noqa: SLF001
         self.fields["place"] = PlaceField(places, required=False,
                                           label=capfirst(model_field.verbose_name))
@@ -303,7 +210,7 @@ class CaseForms:
             data, instance=case, prefix="defendants",
             choices={"nationality": Country.objects.restrict(user),
                      "suspect": self._suspects(data)})
-        self.places = PlaceList(Place.objects.restrict(user))
+        self.places = PlaceList(Place.objects.restrict(user), EVENT_PLACES)
         self.events = EventFormSet(
             data, instance=case, prefix="events",
             form_kwargs={"case": case, "places": self.places},

@@ -11,6 +11,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from kouprey.core.filters import BoundedIntegerField, SortFilter, record_ids
 from kouprey.core.search import SearchFilter, reads_every_match
+from kouprey.reference.forms import PlaceField
 from kouprey.reference.models import Agency, CommodityType, Country, Place, Taxon
 from kouprey.seizures.models import Seizure
 
@@ -54,6 +55,18 @@ class AnyRelatedFilter(df.ModelChoiceFilter):
         return qs.filter(pk__in=rows.values(link))
 
 
+class PlaceFilter(df.ModelChoiceFilter):
+    """The place typed with search-as-you-type: its id (``?place=12``, as indicator links
+    and saved addresses have it), its label, name or code (reference.forms.PlaceField).
+    Still a ModelChoiceFilter: the API turns codes into ids before, as for other filters."""
+
+    field_class = PlaceField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("lazy", True)
+        super().__init__(*args, **kwargs)
+
+
 class YearField(BoundedIntegerField):
     """A year from 1 to 9999 (what a date holds): the year lookup cannot build its date
     range for 0, a negative year or a huge one (a 500 before)."""
@@ -83,7 +96,7 @@ class SeizureFilter(df.FilterSet):
     date_from = df.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = df.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     year = YearFilter(field_name="date", lookup_expr="year", label=_("Year"))
-    place = df.ModelChoiceFilter(queryset=Place.objects.all(), label=_("Place"))
+    place = PlaceFilter(queryset=Place.objects.all(), label=_("Place"))
     agency = AnyRelatedFilter(field_name="agencies", queryset=Agency.objects.all(),
                               label=_("Agency"))
     taxon = AnyRelatedFilter(field_name="items__taxon", queryset=Taxon.objects.all(),

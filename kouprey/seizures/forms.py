@@ -21,6 +21,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.core.models import Organisation, User
+from kouprey.reference.forms import PlaceField, PlaceList
+from kouprey.reference.models import Place
 from kouprey.seizures.models import (
     OriginCountry,
     Seizure,
@@ -43,6 +45,15 @@ def name_unknown_choices(form: forms.BaseForm) -> None:
                 "field": str(field.label or "").lower()}
             field.error_messages["invalid_choice"] = message
             field.error_messages["invalid_pk_value"] = message
+
+
+def place_field(user: User, field: forms.Field) -> PlaceField:
+    """The place typed with search-as-you-type (name, Khmer name, IATA or UN/LOCODE code)
+    instead of a select of ~930 places; the list of places loads once, from the reference
+    endpoint (reference.forms)."""
+    return PlaceField(PlaceList(Place.objects.restrict(user)), lazy=True,
+                      required=field.required, label=field.label, help_text=_(
+                          "Type a few letters of its name or its code (IATA, UN/LOCODE)."))
 
 
 def share_choices(formset: BaseInlineFormSet[Any, Any, Any]) -> None:
@@ -76,6 +87,7 @@ class SeizureForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["place"] = place_field(user, self.fields["place"])
         if not user.is_superuser:
             del self.fields["owner_org"]
         others = Organisation.objects.exclude(pk=self.instance.owner_org_id or 0)
