@@ -12,6 +12,8 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,13 @@ def seizure_label(seizure: Seizure) -> str:
     place = str(seizure.place) if seizure.place_id else ""
     return " ".join(p for p in (seizure.reference or f"#{seizure.pk}",
                                 seizure.date.isoformat(), place) if p)
+
+
+def seizure_labels_html(case: Any) -> SafeString:
+    """The list cell of a case's seizures: their labels, each date kept on one line."""
+    return format_html_join(", ", "{} <span class=\"nowrap\">{}</span>{}", (
+        (s.reference or f"#{s.pk}", s.date.isoformat(),
+         f" {s.place}" if s.place_id else "") for s in case.visible_seizures))
 
 
 def agencies_grouped(roles: Iterable[CaseAgency]) -> list[tuple[Agency, list[str]]]:
@@ -80,7 +89,8 @@ COLUMNS = [
     Column("seizures", _("Seizures"),
            lambda c: [seizure_label(s) for s in c.visible_seizures],
            json=lambda c: [{"id": s.pk, "label": seizure_label(s)}
-                           for s in c.visible_seizures]),
+                           for s in c.visible_seizures],
+           html=seizure_labels_html),
     Column("agencies", _("Agencies (roles)"),
            lambda c: agencies_with_roles(c.agency_roles.all()),
            json=lambda c: [{"agency": r.agency.code, "name": str(r.agency), "role": r.role,

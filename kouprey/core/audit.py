@@ -3,6 +3,11 @@
 The acting user is held in a context variable set by ``ActorMiddleware`` for web and API
 requests and by ``acting_as`` for the CLI and services. Models opt in by defining
 ``audit_root()`` (the record whose history shows the change; usually ``self``).
+
+An entry's ``changes`` maps a field name to ``[old, new]``; a foreign key to ``[old label,
+new label, old id, new id]`` (labels as shown when saved, ids so that a history can name the
+row in the reader's language; entries written before 2026-11-22 have labels only); a
+many-to-many field to ``{"added": [labels], "added_ids": [ids]}`` (or ``removed``).
 """
 
 from __future__ import annotations
@@ -57,6 +62,20 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return values
 
 
+def reference_ids(instance: models.Model) -> dict[str, Any]:
+    """The id each foreign key points to (None when empty), by field name."""
+    return {field.name: getattr(instance, field.attname)
+            for field in instance._meta.concrete_fields  # noqa: SLF001
+            if isinstance(field, models.ForeignKey)}
+
+
+def _change(name: str, old: Any, new: Any, old_ids: dict[str, Any],
+            new_ids: dict[str, Any]) -> list[Any]:
+    if name in old_ids or name in new_ids:  # a foreign key: the labels, then the ids
+        return [old, new, old_ids.get(name), new_ids.get(name)]
+    return [old, new]
+
+
 def _is_audited(sender: Any) -> bool:
     return hasattr(sender, "audit_root")
 
@@ -84,25 +103,31 @@ def _pre_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> N
         return
     old = sender._base_manager.filter(pk=instance.pk).first() if instance.pk else None
     instance._audit_before = snapshot(old) if old is not None else None
+    instance._audit_ids_before = reference_ids(old) if old is not None else {}
 
 
 def _post_save(sender: Any, instance: Any, created: bool, raw: bool = False,
                **kwargs: Any) -> None:
     if raw or not _is_audited(sender):
         return
-    after = snapshot(instance)
+    after, ids = snapshot(instance), reference_ids(instance)
     before = getattr(instance, "_audit_before", None)
     if created or before is None:
-        record(instance, "create", {k: [None, v] for k, v in after.items() if v not in (None, "")})
+        record(instance, "create", {k: _change(k, None, v, {}, ids)
+                                    for k, v in after.items() if v not in (None, "")})
         return
-    diff = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    old_ids = getattr(instance, "_audit_ids_before", {})
+    diff = {k: _change(k, before.get(k), v, old_ids, ids) for k, v in after.items()
+            if before.get(k) != v or old_ids.get(k) != ids.get(k)}
     if diff:
         record(instance, "update", diff)
 
 
 def _post_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     if _is_audited(sender):
-        record(instance, "delete", {k: [v, None] for k, v in snapshot(instance).items()})
+        ids = reference_ids(instance)
+        record(instance, "delete", {k: _change(k, v, None, ids, {})
+                                    for k, v in snapshot(instance).items()})
 
 
 def _m2m_changed(sender: Any, instance: Any, action: str, model: Any, pk_set: Any,
@@ -111,11 +136,12 @@ def _m2m_changed(sender: Any, instance: Any, action: str, model: Any, pk_set: An
         return
     if not pk_set:
         return
-    names = sorted(str(o) for o in model._base_manager.filter(pk__in=pk_set))
+    rows = sorted(model._base_manager.filter(pk__in=pk_set), key=lambda o: (str(o), o.pk))
     field = next((f.name for f in instance._meta.many_to_many
                   if f.remote_field.through is sender), "links")
     verb = "added" if action == "post_add" else "removed"
-    record(instance, "update", {field: {verb: names}})
+    record(instance, "update", {field: {verb: [str(o) for o in rows],
+                                        f"{verb}_ids": [o.pk for o in rows]}})
 
 
 def connect() -> None:

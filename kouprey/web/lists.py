@@ -37,8 +37,9 @@ page costs a constant number of queries.
 
 Detail pages: ``detail_response(request, template, context, data)`` answers the HTML page
 or, for ``?format=json``, ``data``; ``history(record)`` gives the record's change history
-from the audit log (render it with ``{% include "web/_history.html" %}``, JSON with
-``history_json``); ``url_or_none`` links to pages that may not exist yet.
+from the audit log, in the reader's language (kouprey.web.history; render it with
+``{% include "web/_history.html" %}``, JSON with ``history_json``); ``url_or_none`` links
+to pages that may not exist yet.
 """
 
 from __future__ import annotations
@@ -50,10 +51,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -62,9 +62,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.core import tabular
-from kouprey.core.models import AuditEntry
 from kouprey.core.permissions import EXPORT, VIEW, can
 from kouprey.web import widgets
+from kouprey.web.history import (  # noqa: F401 - part of this module's interface
+    Change,
+    HistoryEntry,
+    history,
+    history_json,
+)
 from kouprey.web.paging import (  # noqa: F401 - part of this module's interface
     COUNT_LIMIT,
     COUNT_PARAM,
@@ -95,6 +100,9 @@ class Column:
     in_table: bool = True  # False: only in the JSON twin and the downloads
     css: str = ""  # extra class of the HTML cells, e.g. "nowrap"
     empty: str = ""  # the HTML cell's text when the value is None, e.g. "—"
+    # the HTML cell's markup when it differs from the value's text (a SafeString, with
+    # every value in it escaped: format_html), e.g. a date that must not wrap
+    html: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -258,7 +266,8 @@ def table(request: HttpRequest, records: Iterable[Any], columns: Sequence[Column
     rows = []
     for record in records:
         url = row_url(record)
-        cells = [Cell(c.empty if (v := c.value(record)) is None else plain_text(v), c.label,
+        cells = [Cell(c.empty if (v := (c.html or c.value)(record)) is None else plain_text(v),
+                      c.label,
                       url if c.link else "", c.numeric, c.css) for c in columns if c.in_table]
         rows.append(Row(record, url, cells))
     return Table(headers(request, columns, default_sort, sort), rows)
@@ -439,95 +448,3 @@ def form_fields(form: forms.BaseForm) -> list[dict[str, Any]]:
             item["choices"] = [[str(k), str(v)] for k, v in choices if k != ""]
         described.append(item)
     return described
-
-
-# -- change history ---------------------------------------------------------------------
-
-@dataclass
-class Change:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    at: datetime
-    who: str
-    action: str
-    action_label: str
-    record_type: str
-    record: str
-    changes: list[Change]
-
-
-def _field(model_label: str, name: str) -> Any:
-    try:
-        return apps.get_model(model_label)._meta.get_field(name)  # noqa: SLF001
-    except (LookupError, FieldDoesNotExist, ValueError):
-        return None
-
-
-def _shown(model_field: Any, value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    choices = dict(getattr(model_field, "flatchoices", None) or [])
-    if value in choices:
-        return str(choices[value])
-    return plain_text(value)
-
-
-def _is_noise(model_field: Any, root_model: str) -> bool:
-    """The id, and a child's link to its own record, say nothing a reader needs."""
-    if model_field is None:
-        return False
-    if getattr(model_field, "primary_key", False):
-        return True
-    related = getattr(model_field, "related_model", None)
-    return bool(getattr(model_field, "many_to_one", False) and related is not None
-                and related._meta.label_lower == root_model)  # noqa: SLF001
-
-
-def _changes(entry: AuditEntry) -> list[Change]:
-    result = []
-    for name, change in (entry.changes or {}).items():
-        model_field = _field(entry.model, name)
-        if _is_noise(model_field, entry.root_model):
-            continue
-        label = str(getattr(model_field, "verbose_name", name))
-        if isinstance(change, dict):  # many-to-many: {"added": [...]} / {"removed": [...]}
-            result.append(Change(label, ", ".join(change.get("removed", [])),
-                                 ", ".join(change.get("added", []))))
-        elif isinstance(change, list) and len(change) == 2:
-            result.append(Change(label, _shown(model_field, change[0]),
-                                 _shown(model_field, change[1])))
-    return result
-
-
-def history(record: Model, limit: int | None = None) -> list[HistoryEntry]:
-    """The change history of a record and its children, newest first.
-
-    Read only after the caller has fetched ``record`` through ``restrict()``.
-    """
-    entries = AuditEntry.objects.filter(
-        root_model=record._meta.label_lower, root_id=str(record.pk),  # noqa: SLF001
-    ).order_by("-at", "-id")
-    if limit:
-        entries = entries[:limit]
-    result = []
-    for entry in entries:
-        try:
-            record_type = str(apps.get_model(entry.model)._meta.verbose_name)  # noqa: SLF001
-        except (LookupError, ValueError):
-            record_type = entry.model
-        result.append(HistoryEntry(entry.at, entry.actor_name, entry.action,
-                                   entry.get_action_display(), record_type, entry.object_repr,
-                                   _changes(entry)))
-    return result
-
-
-def history_json(entries: Sequence[HistoryEntry]) -> list[dict[str, Any]]:
-    return [{"at": e.at.isoformat(), "who": e.who, "action": e.action,
-             "record_type": e.record_type, "record": e.record,
-             "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in e.changes]}
-            for e in entries]

@@ -45,7 +45,7 @@ def test_khmer_list_uses_khmer_names_else_english(client):
     page = client.get(reverse("cases:list"), HTTP_ACCEPT_LANGUAGE="km").content.decode()
     assert f"{GDCE_KM} (" in page
     assert "Phnom Penh Court of First Instance (" in page  # no Khmer name: English
-    assert f"KOS-1 2019-12-20 {PORT_KM}" in page
+    assert f'KOS-1 <span class="nowrap">2019-12-20</span> {PORT_KM}' in page
     assert "PP-COURT" not in page and "GDCE (" not in page
 
 
