@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -33,10 +33,12 @@ def seizure_label(seizure: Seizure) -> str:
 
 
 def seizure_labels_html(case: Any) -> SafeString:
-    """The list cell of a case's seizures: their labels, each date kept on one line."""
-    return format_html_join(", ", "{} <span class=\"nowrap\">{}</span>{}", (
+    """The list cell of a case's seizures: their labels, each date kept on one line (in
+    one outer span: on a phone the cell is a grid, each child of which is placed apart)."""
+    labels = format_html_join(", ", "{} <span class=\"nowrap\">{}</span>{}", (
         (s.reference or f"#{s.pk}", s.date.isoformat(),
          f" {s.place}" if s.place_id else "") for s in case.visible_seizures))
+    return format_html("<span>{}</span>", labels) if labels else labels
 
 
 def agencies_grouped(roles: Iterable[CaseAgency]) -> list[tuple[Agency, list[str]]]:

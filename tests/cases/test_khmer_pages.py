@@ -28,7 +28,7 @@ def court_case(client: Any) -> Any:
     f.involve(c, f.agency("gdce", name="General Department of Customs and Excise (GDCE)",
                           name_km=GDCE_KM), "detecting")
     f.involve(c, f.agency("pp-court", name="Phnom Penh Court of First Instance",
-                          kind="court"), "trial")
+                          kind="court"), "adjudicating")
     return c
 
 
@@ -45,7 +45,7 @@ def test_khmer_list_uses_khmer_names_else_english(client):
     page = client.get(reverse("cases:list"), HTTP_ACCEPT_LANGUAGE="km").content.decode()
     assert f"{GDCE_KM} (" in page
     assert "Phnom Penh Court of First Instance (" in page  # no Khmer name: English
-    assert f'KOS-1 <span class="nowrap">2019-12-20</span> {PORT_KM}' in page
+    assert f'<span>KOS-1 <span class="nowrap">2019-12-20</span> {PORT_KM}</span>' in page
     assert "PP-COURT" not in page and "GDCE (" not in page
 
 
