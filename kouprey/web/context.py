@@ -24,7 +24,7 @@ SECTIONS = (
 
 
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
-    items = []
+    items: list[dict[str, Any]] = []
     for name, label, action in SECTIONS:
         url = url_or_none(name)
         if url and can(request.user, action):  # type: ignore[arg-type]

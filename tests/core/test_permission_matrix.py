@@ -1,8 +1,8 @@
 """The permission matrix, generated from the URL resolver (STYLE.md rule 2).
 
 Every URL of kouprey.urls (pages, their ``?format=json`` twins and the API; not /admin/,
-Django's own pages under the one ``manage`` rule, tested in test_policy; nor static files) is requested with every method its policy rule
-names, by four people:
+Django's own pages under the one ``manage`` rule, tested in test_policy; nor static files)
+is requested with every method its policy rule names, by four people:
 
 - nobody signed in: a page sends them to sign in, the API answers 401;
 - a signed-in user whose role lacks the rule's action: 403;
