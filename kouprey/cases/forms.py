@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kouprey.cases import services
 from kouprey.cases.models import Case, CaseAgency, CaseEvent, Defendant
+from kouprey.core.forms import PlainErrors
 from kouprey.core.models import Organisation
 from kouprey.core.permissions import VIEW
 from kouprey.reference.forms import PlaceField, PlaceList
@@ -59,7 +60,7 @@ class SeizureChoices(forms.ModelMultipleChoiceField):
         self.widget.choices = [(s.pk, self.label_from_instance(s)) for s in (*picked, *recent)]
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(PlainErrors, forms.ModelForm):
     seizures = SeizureChoices(queryset=Seizure.objects.none(), required=False,
                               label=_("Seizures"))
 
@@ -103,13 +104,13 @@ class CaseForm(forms.ModelForm):
         return cleaned
 
 
-class AgencyRoleForm(forms.ModelForm):
+class AgencyRoleForm(PlainErrors, forms.ModelForm):
     class Meta:
         model = CaseAgency
         fields = ["agency", "role"]
 
 
-class DefendantForm(forms.ModelForm):
+class DefendantForm(PlainErrors, forms.ModelForm):
     class Meta:
         model = Defendant
         fields = ["name", "name_latin", "nationality", "suspect"]
@@ -120,7 +121,7 @@ EVENT_FIELDS = ("kind", "date", "defendant", "place", "authority", "judge", "pro
                 "suspended", "amount", "currency", "fine_status", "notes")
 
 
-class EventForm(forms.ModelForm):
+class EventForm(PlainErrors, forms.ModelForm):
     """One event; the court-monitoring details are optional and depend on the kind."""
 
     MAIN = ("kind", "date", "defendant")

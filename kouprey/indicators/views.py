@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.core import tabular
+from kouprey.core.forms import PlainErrors
 from kouprey.indicators import cache, output, services
 
 # A number whose records no list filter expresses opens the list with ?ids=; beyond this
@@ -26,7 +27,7 @@ LIST_URLS = {services.SEIZURE: "seizures:list", services.CASE: "cases:list"}
 DETAIL_URLS = {services.SEIZURE: "seizures:detail", services.CASE: "cases:detail"}
 
 
-class ScopeForm(forms.Form):
+class ScopeForm(PlainErrors, forms.Form):
     since = forms.DateField(label=_("Seizures from"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("to"), required=False,

@@ -20,6 +20,7 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from kouprey.core.forms import PlainErrors
 from kouprey.core.models import Organisation, User
 from kouprey.reference.forms import PlaceField, PlaceList
 from kouprey.reference.models import Place
@@ -67,7 +68,7 @@ def share_choices(formset: BaseInlineFormSet[Any, Any, Any]) -> None:
                 field.choices = cache[name]
 
 
-class SeizureForm(forms.ModelForm):  # type: ignore[type-arg]
+class SeizureForm(PlainErrors, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Seizure
         fields = [
@@ -128,7 +129,7 @@ class SeizureForm(forms.ModelForm):  # type: ignore[type-arg]
         return int(level)
 
 
-class ChildForm(forms.ModelForm):  # type: ignore[type-arg]
+class ChildForm(PlainErrors, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         name_unknown_choices(self)
