@@ -30,10 +30,10 @@ def migrate() -> None:
 
 def counts_table(counts: dict[str, Counts]) -> Table:
     table = Table(title="Reference data")
-    for column in ("table", "rows", "created", "updated"):
+    for column in ("table", "rows", "created", "updated", "names kept"):
         table.add_column(column, justify="left" if column == "table" else "right")
-    for label, c in counts.items():
-        table.add_row(label, str(c.total), str(c.created), str(c.updated))
+    for label, c in counts.items():  # names kept: differ from the bundle's, never overwritten
+        table.add_row(label, str(c.total), str(c.created), str(c.updated), str(c.names_kept))
     return table
 
 

@@ -38,9 +38,10 @@ def test_init_on_a_fresh_sqlite_file_twice(tmp_path: Path):
     assert "places" in first.stdout and "930" in first.stdout
     second = kouprey(env, "init")
     assert second.returncode == 0, second.stderr
-    created = [line.split("│")[3].strip() for line in second.stdout.splitlines()
-               if line.count("│") == 5 and "table" not in line]
-    assert created and set(created) == {"0"}
+    rows = [line.split("│") for line in second.stdout.splitlines()
+            if line.count("│") == 6 and "table" not in line]
+    assert rows and {r[3].strip() for r in rows} == {"0"}  # created
+    assert {r[5].strip() for r in rows} == {"0"}  # names kept (none differ)
 
 
 def test_init_on_postgresql_when_available():
