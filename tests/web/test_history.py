@@ -143,3 +143,16 @@ def test_seizure_page_history_in_khmer(client):
                       HTTP_ACCEPT_LANGUAGE="km").json()
     moved = [c for e in data["history"] for c in e["changes"] if c["new"] == PNH_KM]
     assert moved and set(moved[0]) == {"field", "old", "new"}
+
+
+def test_history_times_name_their_time_zone(client, settings):
+    """An officer in Phnom Penh and an analyst abroad read the same entry: the time says
+    which zone it is in (Kouprey's TIME_ZONE, Asia/Phnom_Penh: UTC+7)."""
+    import re
+
+    s, _kos, _pnh = moved_seizure()
+    client.force_login(f.user(Role.EDITOR, f.organisation("wcs")))
+    page = client.get(reverse("seizures:detail", args=[s.pk])).content.decode()
+    times = re.findall(r'<time datetime="[^"]+">([^<]+)</time>',
+                       page[page.index('id="history"'):])
+    assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \+07", t) for t in times)
