@@ -121,7 +121,7 @@ class PlaceInput(forms.TextInput):
         html = super().render(name, value, attrs, renderer)
         if not self.lazy:
             return html
-        return SafeString(html + lazy_datalist(self.list_id))
+        return html + lazy_datalist(self.list_id)  # both escaped: the sum stays safe
 
 
 def options_url() -> str:
@@ -130,8 +130,8 @@ def options_url() -> str:
 
 
 def lazy_datalist(list_id: str = LIST_ID) -> SafeString:
-    return SafeString(render_to_string("reference/_place_datalist.html", {
-        "list_id": list_id, "url": options_url()}))
+    return render_to_string("reference/_place_datalist.html", {
+        "list_id": list_id, "url": options_url()})
 
 
 class PlaceField(forms.ModelChoiceField):  # type: ignore[type-arg]
