@@ -24,6 +24,9 @@ def pytest_configure() -> None:
 
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher",
                                  *settings.PASSWORD_HASHERS]
+    # WhiteNoise serves the files through the finders in tests; without the directory it
+    # warns on each new handler (a fresh clone has not run collectstatic).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
