@@ -16,6 +16,13 @@ its indexes (readers keep their snapshot until the commit), and a rolled-back im
 them back with the rest. Each index is created again from its own SQL, as the database had
 it, so indexes added by later migrations are covered without a list here. PostgreSQL keeps
 its indexes: dropping one there locks out every reader of the table for the whole import.
+
+On both databases a large import ends by refreshing the planner's statistics of its tables
+(``ANALYZE``, in the import's transaction, which counts its own new rows), by the same
+threshold. On PostgreSQL, autovacuum would do it some time after the commit, or never
+when the server restarts first and forgets how many rows changed: measured at 1M, the
+search "Heng Sok" took 404 ms with the statistics of a half-empty table (the planner
+checked 39,655 rows against every word) and 57 ms after ``ANALYZE``.
 """
 
 from __future__ import annotations
@@ -36,21 +43,29 @@ class DeferredIndexes:
         self.tables = tables
         self.saved: list[str] = []  # CREATE INDEX statements of the dropped indexes
         self.count = 0
-        self.enabled = db.vendor == "sqlite" and db.in_atomic_block
+        self.enabled = db.in_atomic_block
         self.threshold = MIN_ROWS
         if self.enabled:
             with db.cursor() as cursor:
                 # Table names come from the models, never from input.
-                cursor.execute(f"SELECT count(*) FROM {counted}")  # noqa: S608 # nosec B608
+                if db.vendor == "postgresql":  # the planner's estimate: no scan of the table
+                    cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class "
+                                   "WHERE oid = %s::regclass", [counted])
+                else:
+                    cursor.execute(f"SELECT count(*) FROM {counted}")  # noqa: S608 # nosec B608
                 self.threshold = max(MIN_ROWS, cursor.fetchone()[0] // 2)
 
     @property
     def deferred(self) -> bool:
         return bool(self.saved)
 
+    @property
+    def large(self) -> bool:
+        return self.enabled and self.count >= self.threshold
+
     def written(self, rows: int) -> None:
         self.count += rows
-        if self.enabled and not self.saved and self.count >= self.threshold:
+        if self.large and not self.saved and self.db.vendor == "sqlite":
             self._drop()
 
     def _drop(self) -> None:
@@ -68,13 +83,14 @@ class DeferredIndexes:
 
     def restore(self) -> None:
         """Build the dropped indexes again and refresh the planner's statistics."""
-        if not self.saved or self.db.needs_rollback:
+        if not self.large or self.db.needs_rollback:
             return
         try:
             with self.db.cursor() as cursor:
                 for sql in self.saved:
                     cursor.execute(sql)
-                cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT:d}")
+                if self.db.vendor == "sqlite":
+                    cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT:d}")
                 for table in self.tables:
                     cursor.execute(f"ANALYZE {table}")  # a model's table
         except Exception:
