@@ -100,3 +100,17 @@ def test_signing_out_says_so_on_the_sign_in_page(client: Client, wcs_viewer):
     assert client.get(reverse("home")).status_code == 302, "really signed out"
     again = client.post(reverse("logout"), follow=True)
     assert "You are signed out." not in again.content.decode(), "said once, not to strangers"
+
+
+def test_pages_are_gzipped_for_browsers_that_ask(client: Client, wcs_viewer):
+    import gzip
+
+    for _ in range(30):
+        f.seizure(org=f.organisation("wcs"))
+    plain = client.get(reverse("seizures:list"))
+    assert "Content-Encoding" not in plain
+    packed = client.get(reverse("seizures:list"), HTTP_ACCEPT_ENCODING="gzip, br")
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    html = gzip.decompress(packed.content).decode()
+    assert html.startswith("<!doctype html>") and "</html>" in html
+    assert len(packed.content) < len(plain.content) / 4
