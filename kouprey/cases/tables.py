@@ -25,19 +25,22 @@ from kouprey.seizures.models import Seizure
 from kouprey.web.lists import Column, url_or_none
 
 
+def _label_parts(seizure: Seizure) -> tuple[str, str, str]:
+    """Reference, date and place (its name in the page's language; '' without one)."""
+    return (seizure.reference or f"#{seizure.pk}", seizure.date.isoformat(),
+            str(seizure.place) if seizure.place_id else "")
+
+
 def seizure_label(seizure: Seizure) -> str:
-    """Reference, date and place (its name in the page's language)."""
-    place = str(seizure.place) if seizure.place_id else ""
-    return " ".join(p for p in (seizure.reference or f"#{seizure.pk}",
-                                seizure.date.isoformat(), place) if p)
+    return " ".join(p for p in _label_parts(seizure) if p)
 
 
 def seizure_labels_html(case: Any) -> SafeString:
     """The list cell of a case's seizures: their labels, each date kept on one line (in
     one outer span: on a phone the cell is a grid, each child of which is placed apart)."""
     labels = format_html_join(", ", "{} <span class=\"nowrap\">{}</span>{}", (
-        (s.reference or f"#{s.pk}", s.date.isoformat(),
-         f" {s.place}" if s.place_id else "") for s in case.visible_seizures))
+        (reference, day, f" {place}" if place else "")
+        for reference, day, place in map(_label_parts, case.visible_seizures)))
     return format_html("<span>{}</span>", labels) if labels else labels
 
 

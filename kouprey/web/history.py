@@ -166,15 +166,20 @@ def _pairs(change: Any) -> list[tuple[Any, Any]]:
     if isinstance(change, list) and len(change) == 2:
         return [(None, change[0]), (None, change[1])]
     if isinstance(change, dict):
-        pairs = []
-        for verb in ("added", "removed"):
-            labels = change.get(verb) or []
-            ids = change.get(f"{verb}_ids") or []
-            if isinstance(labels, list):
-                ids = ids if isinstance(ids, list) and len(ids) == len(labels) else []
-                pairs += list(zip(ids or [None] * len(labels), labels, strict=True))
-        return pairs
+        return _rows(change, "added") + _rows(change, "removed")
     return []
+
+
+def _rows(change: dict[str, Any], verb: str) -> list[tuple[Any, Any]]:
+    """(id, label) of the rows a many-to-many change added or removed; the ids are None
+    where the entry kept labels only (before 2026-11-22) or they do not match the labels."""
+    labels = change.get(verb) or []
+    if not isinstance(labels, list):
+        return []
+    ids = change.get(f"{verb}_ids") or []
+    if not (isinstance(ids, list) and len(ids) == len(labels)):
+        ids = [None] * len(labels)
+    return list(zip(ids, labels, strict=True))
 
 
 def _collect(entries: Sequence[AuditEntry], names: Names) -> None:
@@ -194,11 +199,9 @@ def _joined(model: type[Model] | None, change: dict[str, Any], verb: str,
     labels = change.get(verb) or []
     if not isinstance(labels, list):
         return _plain(labels)
-    ids = change.get(f"{verb}_ids") or []
-    ids = ids if isinstance(ids, list) and len(ids) == len(labels) else [None] * len(labels)
-    if model is not None:
-        labels = [names.name(model, i, label) for i, label in zip(ids, labels, strict=True)]
-    return ", ".join(str(label) for label in labels)
+    rows = _rows(change, verb)
+    shown = [names.name(model, i, label) if model is not None else label for i, label in rows]
+    return ", ".join(str(label) for label in shown)
 
 
 def _changes(entry: AuditEntry, names: Names) -> list[Change]:
