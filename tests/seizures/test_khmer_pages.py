@@ -43,3 +43,14 @@ def test_list_dates_do_not_wrap_and_json_keeps_codes(client):
     data = client.get(reverse("seizures:detail", args=[s.pk]), {"format": "json"},
                       HTTP_ACCEPT_LANGUAGE="km").json()
     assert {"code": "gdce", "name": GDCE_KM} in data["agencies"]
+
+
+def test_detail_totals_name_their_unit_through_the_translation(client, monkeypatch):
+    """"Total weight: 12.5 kg": the unit is translated like the labels around it (it was
+    written "kg" on Khmer pages beside "ទម្ងន់ (គ.ក)")."""
+    s = seizure_with_agencies(client)
+    f.item(s, weight="12.5", commodity=f.commodity("ivory-raw"))
+    monkeypatch.setattr("django.template.base.gettext_lazy", lambda text: f"[km] {text}")
+    page = client.get(reverse("seizures:detail", args=[s.pk])).content.decode()
+    assert '<span data-total="weight">12.5</span> [km] kg' in page
+    assert '<span data-total="rie">12.5</span> [km] kg' in page
