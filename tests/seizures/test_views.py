@@ -408,3 +408,19 @@ def test_only_superusers_choose_the_owning_organisation(client: Client, editor, 
     assert 'name="owner_org"' in client.get(reverse("seizures:create")).content.decode()
     client.post(reverse("seizures:create"), form_data(reference="THEIRS", owner_org=gdce.pk))
     assert Seizure.objects.get(reference="THEIRS").owner_org == gdce
+
+
+def test_a_linked_seizure_names_the_cases_to_unlink_it_from(client: Client, wcs):
+    """"Unlink it from the case" said which case only by a count: the page links the cases
+    the user may open."""
+    client.force_login(f.user(Role.ADMIN, wcs))
+    linked = f.seizure(org=wcs)
+    case = f.case(org=wcs, seizures=[linked], case_number="PP-CFI-2019-0001",
+                  title="Ivory at the port")
+    page = client.get(reverse("seizures:delete", args=[linked.pk])).content.decode()
+    detail = reverse("cases:detail", args=[case.pk])
+    assert f'<a href="{detail}">PP-CFI-2019-0001 Ivory at the port</a>' in page
+    # a case the user may not open is counted, never named
+    f.case(org=f.organisation("other"), seizures=[linked], title="Secret case")
+    page = client.get(reverse("seizures:delete", args=[linked.pk])).content.decode()
+    assert "linked to 2 cases" in page and "Secret case" not in page
