@@ -140,7 +140,7 @@ def seizure_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Seizure %(ref)s deleted.") % {"ref": name})
         return redirect("seizures:list")
     # the linked cases this user may open, to unlink the seizure there (others are counted)
-    cases = list(Case.objects.restrict(request.user, VIEW).filter(seizures=seizure)
+    cases = list(Case.objects.restrict(_user(request), VIEW).filter(seizures=seizure)
                  .order_by("-opened_on", "pk")) if linked else []
     return render(request, "seizures/confirm_delete.html",
                   {"seizure": seizure, "linked": linked, "cases": cases},
