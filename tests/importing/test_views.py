@@ -155,3 +155,16 @@ def test_the_upload_handler_stops_at_the_limit() -> None:
     with pytest.raises(StopUpload):
         handler.receive_data_chunk(b"x" * 1024 * 1024, 1000)
     assert handler.too_big
+
+
+def test_the_counts_name_what_was_counted_in_the_readers_language(
+        editor: Client, tmp_path: Path, monkeypatch) -> None:
+    """"items: 2, suspects: 1": the result named the importer's keys in English on every
+    page; it names them as the seizure pages do, through the translation."""
+    path = write_csv(tmp_path / "s.csv", GOOD_ROWS)
+    monkeypatch.setattr("django.template.base.gettext_lazy", lambda text: f"[km] {text}")
+    page = editor.post(URL, {"file": upload(path), "mapping": "default",
+                             "action": "check"}).content.decode()
+    counts = page.split('<ul class="import-counts">')[1].split("</ul>")[0]
+    assert "<li>[km] Seized items: " in counts and "<li>[km] Suspects: " in counts
+    assert "<li>items:" not in counts
