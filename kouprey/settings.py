@@ -47,6 +47,7 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o]
+CSRF_FAILURE_VIEW = "kouprey.web.views.csrf_failure"  # a page in Kouprey's words, not Django's
 
 INSTALLED_APPS = [
     "django.contrib.admin",

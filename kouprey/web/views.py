@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from kouprey.cases.models import Case
@@ -47,3 +48,16 @@ class SignOut(auth_views.LogoutView):
         if was_signed_in:
             messages.info(request, _("You are signed out."))
         return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's refusal of a form without a valid CSRF token (``CSRF_FAILURE_VIEW``), in
+    Kouprey's words: the usual cause is a page opened before the user signed in again (in
+    another tab) or a browser that blocks cookies. Django's technical ``reason`` ("CSRF
+    token from POST incorrect.") helps nobody filling in a form and is not shown."""
+    message = _("Kouprey could not accept this form: the page was out of date (it was opened "
+                "before you signed in again, or in an old tab), or your browser blocks "
+                "cookies. Reload the page and send the form again.")
+    if request.path.startswith("/api/") or request.GET.get("format") == "json":
+        return JsonResponse({"detail": message}, status=403)
+    return render(request, "web/csrf_failure.html", {"message": message}, status=403)
