@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from kouprey.core.permissions import Role
+from kouprey.seizures.services import refresh_search_text
 from tests import factories as f
 from tests.browser.conftest import PHONE, WIDE, fits_width, shot
 
@@ -44,3 +45,22 @@ def test_section_titles_are_not_cut_by_their_border(live_server: Any, open_page:
             assert legend["y"] > box["y"], "the title straddles the section's border"
     if viewport is PHONE:
         assert wrapped, "expected a Khmer title of two lines at 360 px"
+
+
+def test_the_case_forms_seizure_search_shows_no_empty_box(live_server: Any, open_page: Any,
+                                                          transactional_db: Any) -> None:
+    """Before a search, the box its results go into was an empty bordered bar under the
+    search field."""
+    wcs = f.organisation("wcs")
+    f.user(Role.EDITOR, wcs, username="sokha")
+    refresh_search_text(f.seizure(org=wcs, reference="KH-2016-014"))
+    page = open_page(WIDE)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "sokha")
+    page.fill("#id_password", f.PASSWORD)
+    page.press("#id_password", "Enter")
+    page.goto(f"{live_server.url}/cases/new/")
+    assert not page.locator("#seizure-found").is_visible()
+    page.fill("#seizure-search", "KH-2016")
+    page.locator("#seizure-found label").first.wait_for()
+    assert page.locator("#seizure-found").is_visible()
