@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from kouprey.core.models import ApiToken, AuditEntry, Organisation, User
 from kouprey.core.permissions import MANAGE, can
 
+# The admin pages carry Kouprey's name, not "Django administration".
+admin.site.site_header = admin.site.site_title = _("Kouprey administration")
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
