@@ -115,6 +115,9 @@ class DefendantForm(PlainErrors, forms.ModelForm):
         fields = ["name", "name_latin", "nationality", "suspect"]
 
 
+GONE = _("This row was deleted by someone else after this page was opened: tick "
+          "\"Remove\" to save the rest.")
+
 EVENT_FIELDS = ("kind", "date", "defendant", "place", "authority", "judge", "prosecutor",
                 "law_section", "offence", "plea", "bail", "outcome", "prison_months",
                 "suspended", "amount", "currency", "fine_status", "notes")
@@ -172,6 +175,11 @@ class ChildFormSet(BaseInlineFormSet):
 
     def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
         super().add_fields(form, index)
+        # the row's hidden id names a record that is gone (deleted by someone else after the
+        # page was opened), or one of another case: say so in the row (cases/_row_errors.html)
+        pk = form.instance._meta.pk  # noqa: SLF001
+        if pk is not None and pk.name in form.fields:
+            form.fields[pk.name].error_messages["invalid_choice"] = GONE
         for name, (queryset, listed) in self.shared.items():
             form.fields[name].queryset = queryset  # type: ignore[attr-defined]
             form.fields[name].choices = listed  # type: ignore[attr-defined]
@@ -266,10 +274,11 @@ class CaseForms:
     def _form_for(self, key: str) -> tuple[forms.BaseForm, str]:
         if "[" in key:
             group, rest = key.split("[", 1)
-            index, _dot, field = rest.partition("].")
+            index, _bracket, field = rest.partition("]")
             used = self.used.get(group, [])
             if index.isdigit() and int(index) < len(used):
-                return used[int(index)], field
+                # "events[2]" (an error of the whole row) is the row's own, not a field's
+                return used[int(index)], field.removeprefix(".")
         return self.form, key
 
     def summary(self) -> list[tuple[str, str]]:
@@ -282,7 +291,10 @@ class CaseForms:
         result: list[tuple[str, str]] = []
         for form, where in labelled:
             for name, messages in form.errors.items():
-                label = str(form.fields[name].label) if name in form.fields else ""
+                field = form.fields.get(name)
+                # a hidden field (a row's id) has no label a user would know
+                label = str(field.label) if field is not None and field.label \
+                    and not field.widget.is_hidden else ""
                 for message in messages:
                     result.append((" · ".join(p for p in (where, label) if p), str(message)))
         for name, formset in self.formsets.items():

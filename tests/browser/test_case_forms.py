@@ -160,3 +160,66 @@ def test_edit_and_new_case_pages_on_their_own(live_server: Any, open_page: Any, 
     page.click(".form-actions button[type=submit]")
     expect(page.locator("main h1")).to_contain_text("Pangolin scales at Phnom Penh dry port")
     assert seen == [], seen
+
+
+def row_numbers(page: Any, section: str) -> list[tuple[str, int]]:
+    """Each row's title in a fieldset of the edit page, as (word, number)."""
+    titles = page.locator(f"#{section} .children > .child > .child-head > span:first-child")
+    found = []
+    for text in titles.all_inner_texts():
+        word, _space, number = " ".join(text.split()).rpartition(" ")
+        assert number.isdigit(), text
+        found.append((word, int(number)))
+    return found
+
+
+@pytest.mark.parametrize(("viewport", "language"), [(WIDE, "en"), (PHONE, "km")],
+                         ids=["1280-en", "360-km"])
+def test_rows_added_on_the_edit_page_are_numbered(live_server: Any, open_page: Any,  # noqa: F811
+                                                  case: Any, viewport: dict[str, int],
+                                                  language: str) -> None:
+    """"Add an event" (and an agency, a defendant) numbers its rows after those the server
+    wrote, by their place in the form: the number the server's error summary and the
+    re-written page give the same row. A row ticked "Remove" keeps its place and number."""
+    page = open_page(viewport)
+    seen = watch_console(page)
+    base = live_server.url
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    sign_in(page, base)
+    page.goto(f"{base}/cases/{case.pk}/edit/")
+    # the server wrote the arrest and one empty row
+    written = row_numbers(page, "events")
+    assert [n for _w, n in written] == [1, 2]
+    event = written[0][0]
+    for _ in range(3):
+        page.click("button[data-add-child=events]")
+    assert row_numbers(page, "events") == [(event, n) for n in range(1, 6)]
+    page.locator("#events .children > .child").nth(2).locator("input[name$=-DELETE]").check()
+    page.click("button[data-add-child=events]")
+    assert row_numbers(page, "events") == [(event, n) for n in range(1, 7)]
+    for section in ("roles", "defendants"):
+        page.click(f"button[data-add-child={section}]")
+        assert [n for _w, n in row_numbers(page, section)] == [1, 2, 3]
+    assert fits_width(page)
+
+    # a verdict without a charge in the fourth row: the summary and the page the server
+    # writes back name it "Event 4", as the page did
+    row = page.locator("#events .children > .child").nth(3)
+    row.locator("select[name$=-kind]").select_option("verdict")
+    row.locator("input[name$=-date]").fill("2016-12-01")
+    row.locator("summary").click()
+    row.locator("select[name$=-outcome]").select_option("conviction")
+    shot(page, f"case-edit-added-rows-{language}")
+    page.click(".form-actions button[type=submit]")
+    expect(page.locator(".form-errors")).to_contain_text(f"{event} 4")
+    assert row_numbers(page, "events") == [(event, n) for n in range(1, 7)]
+    rows = page.locator("#events .children > .child")
+    assert [rows.nth(i).locator(".errorlist").count() > 0 for i in range(6)] == [
+        False, False, False, True, False, False]
+    if language == "en":
+        expect(rows.nth(3)).to_contain_text("A verdict needs a charge first")
+    rows.nth(3).scroll_into_view_if_needed()
+    shot(page, f"case-edit-row-error-{language}")
+    assert fits_width(page)
+    assert not case.events.filter(kind=K.VERDICT).exists()
+    assert seen == [], seen
