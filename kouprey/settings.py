@@ -174,6 +174,10 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins: the user's last_login is enough
 AXES_LOCKOUT_CALLABLE = "kouprey.web.signin.locked"
+# axes.W006 asks for the address in the lock's key too. Behind the reverse proxy of the admin
+# guide every request comes from the proxy's address, so five failures by anyone would lock
+# everybody out; the name alone cannot be sidestepped by changing browsers or cookies.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
