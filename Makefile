@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 # uv only installs the pinned requirements.lock faster than pip; pip is the fallback.
 UV_VERSION := 0.13.8
 export KOUPREY_DATA_DIR ?= $(CURDIR)/var
+# The demo's port: `make demo PORT=8080` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: install demo serve test lint check-migrations test-sqlite test-postgres docs messages vendor lock clean
 
@@ -25,7 +27,7 @@ install: $(BIN)/kouprey  ## create .venv with every pinned dependency
 demo: install  ## set up the embedded database with the demo data and start Kouprey
 	$(BIN)/kouprey init
 	$(BIN)/kouprey demo --admin-password-file $(KOUPREY_DATA_DIR)/demo-password
-	KOUPREY_DEMO=1 KOUPREY_BASELINE_UNTIL=2018-01-31 $(BIN)/kouprey serve --host 127.0.0.1 --port 8000
+	KOUPREY_DEMO=1 KOUPREY_BASELINE_UNTIL=2018-01-31 $(BIN)/kouprey serve --host 127.0.0.1 --port $(PORT)
 
 serve: install  ## start Kouprey on the configured database
 	$(BIN)/kouprey serve

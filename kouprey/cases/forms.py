@@ -29,7 +29,6 @@ from kouprey.reference.models import Agency, Country, Place
 from kouprey.seizures.models import Seizure, Suspect
 
 RECENT_SEIZURES = 20
-EVENT_PLACES = "event-places"  # the id of the case form's one <datalist> of places
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -136,7 +135,7 @@ class EventForm(PlainErrors, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if places is None:
             places = PlaceList(Place.objects.restrict(user) if user is not None
-                               else Place.objects.all(), EVENT_PLACES)
+                               else Place.objects.all())
         model_field = CaseEvent._meta.get_field("place")  # noqa: SLF001
         self.fields["place"] = PlaceField(places, required=False,
                                           label=capfirst(model_field.verbose_name))
@@ -211,7 +210,7 @@ class CaseForms:
             data, instance=case, prefix="defendants",
             choices={"nationality": Country.objects.restrict(user),
                      "suspect": self._suspects(data)})
-        self.places = PlaceList(Place.objects.restrict(user), EVENT_PLACES)
+        self.places = PlaceList(Place.objects.restrict(user))  # read once for every row
         self.events = EventFormSet(
             data, instance=case, prefix="events",
             form_kwargs={"case": case, "places": self.places},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Annotated, Any
 
 import typer
@@ -93,7 +94,9 @@ def serve(
     try:
         server = create_server(host, port, threads, trusted_proxy)
     except OSError as error:
-        fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+        hint = (" (another program uses the port: choose another with --port, or "
+                "`make demo PORT=8080`)" if error.errno == errno.EADDRINUSE else "")
+        fail(f"cannot listen on {host}:{port}: {error.strerror or error}{hint}")
     for address in listening(server):
         console.print(f"Kouprey is running at {url(*address)}  (Ctrl+C stops it)",
                       highlight=False, soft_wrap=True)

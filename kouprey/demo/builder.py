@@ -23,7 +23,7 @@ from kouprey.cases.models import Case, CaseAgency, CaseEvent, Defendant
 from kouprey.cases.services import save_case
 from kouprey.core.audit import acting_as
 from kouprey.core.models import Organisation, User
-from kouprey.core.permissions import Confidentiality
+from kouprey.core.permissions import Confidentiality, Role
 from kouprey.demo import data
 from kouprey.reference.models import (
     Agency,
@@ -157,10 +157,12 @@ def _users(orgs: dict[str, Organisation], password_file: Path | None, reset: boo
         if user is not None and user.organisation_id != orgs[spec.org].pk:
             raise DemoError(f"A user named {spec.username!r} exists outside the demo "
                             "organisations; the demo will not change it.")
+        # the demo admin opens the admin pages (as `kouprey createuser --role admin` gives)
+        staff = spec.role == Role.ADMIN
         if user is None:
             user = User.objects.create_user(spec.username, password=password,
                                             organisation=orgs[spec.org], role=spec.role,
-                                            clearance=spec.clearance)
+                                            clearance=spec.clearance, is_staff=staff)
             result.password_changed = result.password_changed or password != known
         elif reset:
             user.set_password(password)
@@ -168,6 +170,9 @@ def _users(orgs: dict[str, Organisation], password_file: Path | None, reset: boo
             result.password_changed = True
         elif not user.check_password(password):
             result.unknown_password.append(spec.username)
+        if user.is_staff != staff:  # a demo set up before the flag was given
+            user.is_staff = staff
+            user.save(update_fields=["is_staff"])
         result.users.append(user)
     if len(result.unknown_password) < len(data.USERS):
         result.password = password

@@ -6,11 +6,14 @@ cannot be searched by typing and weighs ~50 KB a page. Instead the place is type
 browsers filter as one types, also on phones. ``PlaceList`` holds the labels and finds the
 place a text names; ``PlaceField`` is the form field; ``PlaceInput`` its widget.
 
-The ``<datalist>`` is either written into the page once (``PlaceList.inline``: the case
-form, whose many event rows share it) or left empty and filled from the reference endpoint
-``reference:place_options`` the first time a place field gets the focus (``PlaceInput``
-with ``lazy=True``), which the browser then keeps in its cache. Without JavaScript the list
-stays empty and the server still finds the place from its name or code.
+Every place field of a page is tied to the page's one ``<datalist id="places">``, written
+once per page, empty, by the ``place_datalist`` template tag (reference.templatetags.places;
+``web/_field.html`` calls it for each place field, and writes it the first time only). The
+first time any place field of the page gets the focus, htmx fills it from the reference
+endpoint ``reference:place_options``, whose answer the browser keeps; the address names the
+language and the version of the list (reference.versions), so a place added or renamed
+shows on the next page. Without JavaScript the list stays empty and the server still finds
+the place from its name or code.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kouprey.reference import versions
 from kouprey.reference.models import Place
 
 LIST_ID = "places"
@@ -103,41 +107,32 @@ class PlaceList:
 
 
 class PlaceInput(forms.TextInput):
-    """A text input tied to the page's ``<datalist>`` of places.
+    """A text input tied to the page's ``<datalist>`` of places (``list_id``), which the
+    page writes once (``place_datalist``), not the widget: several fields share it."""
 
-    With ``lazy=True`` it also writes that ``<datalist>``, empty, with the htmx attributes
-    that fill it from the reference endpoint when a place field first gets the focus (the
-    form's own htmx attributes, inherited otherwise, are overridden there).
-    """
-
-    def __init__(self, list_id: str = LIST_ID, lazy: bool = False,
-                 attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, list_id: str = LIST_ID, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs={"list": list_id, "autocomplete": "off", **(attrs or {})})
         self.list_id = list_id
-        self.lazy = lazy
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
-               renderer: Any = None) -> SafeString:
-        html = super().render(name, value, attrs, renderer)
-        if not self.lazy:
-            return html
-        return html + lazy_datalist(self.list_id)  # both escaped: the sum stays safe
 
 
 def options_url() -> str:
-    """The reference endpoint's address for the current language (a cache key of its own)."""
-    return f"{reverse('reference:place_options')}?lang={get_language() or 'en'}"
+    """The reference endpoint's address for the current language and the current version
+    of the list (each a cache key of its own: a changed list is a new address)."""
+    return (f"{reverse('reference:place_options')}?lang={get_language() or 'en'}"
+            f"&v={versions.current()}")
 
 
 def lazy_datalist(list_id: str = LIST_ID) -> SafeString:
+    """The empty ``<datalist>`` that htmx fills from ``options_url()`` on the first focus of
+    a field tied to it. Write it once per page: ``{% place_datalist %}`` sees to that."""
     return render_to_string("reference/_place_datalist.html", {
         "list_id": list_id, "url": options_url()})
 
 
 class PlaceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """A place named in a text field (see the module docstring); ``places`` may be shared
-    by several fields of a page, else one is made from ``queryset``. ``lazy`` makes the
-    widget write its own ``<datalist>``, filled from the reference endpoint."""
+    by several fields of a page (its labels are read once), else one is made from
+    ``queryset``."""
 
     default_error_messages = {
         "unknown_place": _("Unknown %(field)s “%(value)s”. Pick a place from the list: its "
@@ -146,11 +141,11 @@ class PlaceField(forms.ModelChoiceField):  # type: ignore[type-arg]
                           "place from the list: one of these, as written here."),
     }
 
-    def __init__(self, places: PlaceList | None = None, *, lazy: bool = False,
+    def __init__(self, places: PlaceList | None = None, *,
                  queryset: QuerySet[Place] | None = None, **kwargs: Any) -> None:
         if places is None:
             places = PlaceList(queryset if queryset is not None else Place.objects.all())
-        kwargs.setdefault("widget", PlaceInput(places.list_id, lazy=lazy))
+        kwargs.setdefault("widget", PlaceInput(places.list_id))
         super().__init__(queryset=places.queryset, **kwargs)
         self.places = places
 

@@ -1,9 +1,11 @@
 """Reference data the pages load once: the places a place field offers as one types.
 
 ``place_options`` answers the ``<option>``s of a place ``<datalist>`` (reference.forms)
-in the user's language, or with ``?format=json`` the same places as ids and labels. The
-browser keeps the answer for an hour (``Cache-Control``) and then asks again with its ETag
-(a 304 when nothing changed); the address names the language so each has its own copy.
+in the user's language, or with ``?format=json`` the same places as ids and labels. Pages
+ask it at an address naming the language and the version of the list (``?lang=..&v=..``,
+reference.forms.options_url): a place added or renamed gives the next page a new address,
+so the browser may keep an answer for a day (``Cache-Control``) and then asks again with
+its ETag (a 304 when nothing changed).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.utils.http import quote_etag
 from kouprey.reference.forms import PlaceList
 from kouprey.reference.models import Place
 
-KEEP_SECONDS = 3600
+KEEP_SECONDS = 24 * 3600  # a changed list has a new address (reference.versions)
 
 
 def place_options(request: HttpRequest) -> HttpResponse:

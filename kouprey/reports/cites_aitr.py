@@ -1,26 +1,51 @@
 """The CITES Annual Illegal Trade Report (AITR): its seizure sheet, one row per seized item.
 
-The AITR is due to the CITES Secretariat by 31 October for the previous calendar year, in
-the Excel standard format adopted with the guidelines at SC69 (2017; guidelines revised at
-SC71, 2019). ``COLUMNS`` below is the one place where Kouprey's records are mapped to it:
-fix a heading or the order here and nowhere else.
+``COLUMNS`` below is the one place where Kouprey's records are mapped to the report: fix a
+heading or the order here and nowhere else. The headings, their order and the vocabularies
+are Kouprey's own, NOT checked against the Secretariat's template (below); compare them with
+the template before submitting.
 
-What could and could not be verified (November 2026): the field list follows
-../shared/DOMAIN.md and the guidelines' description of the report (date, species,
-description of specimens in CITES terms, quantity and unit, place of seizure, countries of
-origin / export / transit / destination, detection location type, mode of transport,
-method of detection, reason for seizure, estimated value, offenders' nationality, legal
-basis and sanctions, disposal). The Excel template itself (exact headings, their order, any
-drop-down vocabularies) was not reachable from the sources available to us, so headings and
-order are ours, in the order of that list; check them against the template the
-Secretariat distributes before submitting, and adjust ``COLUMNS``. Countries are ISO 3166
-alpha-2 codes, as the CITES annual report guidelines ask.
+Checked against public sources (22 November 2026, the stored copies our search tools reach):
 
-The reason for seizure is recorded per seizure and the disposal per seized item, each from a
-short list of Kouprey's own (``Seizure.Reason``, ``SeizureItem.Disposal``; the template's
-drop-down terms could not be checked either), and empty where not recorded. Legal basis and
-sanctions come from the cases linked to the seizure (charges' sections of law; sentences,
-transactional fines, acquittals), read through the same permission layer.
+- https://www.cites.org/eng/resources/reports/Annual_Illegal_trade_report: the report is
+  due by 31 October for the previous year and covers 1 January to 31 December; it is
+  mandatory but not subject to compliance procedures; the standard format is an Excel
+  file; submit it electronically, ideally as Excel or Word tables, PDF preferably not; the
+  guidelines were adopted at SC69 (November 2017) "including a sample reporting format".
+- https://vdocument.in/guidelines-for-the-preparation-and-submission-of-the-cites-.html
+  (a copy of the guidelines, opening pages only): the guidelines were approved at SC71
+  (August 2019); the standard format is at their end, followed by a "SAMPLE ILLEGAL TRADE
+  REPORT (hypothetical examples)"; the data are shared with the ICCWC partners unless the
+  reporting Party specifies otherwise (the copy breaks off at what each Party "should
+  indicate" in the report about it).
+- https://cites.org/fra/resources/reports/Annual_Illegal_trade_report (an older version of
+  the Secretariat's page, in French): SC66 adopted the report on the proposal in Annex 5
+  of SC66 Doc. 30.2; the format uses, as far as possible, the terms of the Guidelines for
+  the preparation and submission of CITES annual reports (which is why the description of
+  specimens below is the commodity's CITES term); a Party that cannot give some data should say why;
+  illegal trade in great apes is reported in it; its data are not public like the annual
+  trade reports'.
+
+Not checked, because no source we could reach holds them: the format's table itself (the
+exact headings, their order, the sheets), the SAMPLE report, and any fixed list of detection
+location types, modes of transport, methods of detection, reasons for seizure or disposal
+options. Searched for them: the stored web pages (English, French and Spanish phrasings,
+the column names, "SAMPLE ILLEGAL TRADE REPORT", SC66 Doc. 30.2 Annex 5), documentation,
+public code, issues and exact strings in public repositories ("Detection location type",
+"Method of detection", "Reason for seizure", "illegal trade report"): the stored pages
+give only the opening of each document, and no repository reproduces the template.
+
+So the field list follows ../shared/DOMAIN.md, in its order: date, species, description of
+specimens (the commodity's CITES term, else its name), quantity and unit (kg, else the
+count with its unit's CITES code, else m3), place of seizure, countries of origin / export
+/ transit / destination (ISO 3166 alpha-2 codes), detection location type, mode of
+transport, method of detection, concealment, reason for seizure, estimated value with its
+currency, offenders' nationality, legal basis and sanctions, disposal, and a last column
+tracing each row to its Kouprey record. The reason for seizure (per seizure) and the
+disposal (per item) are Kouprey's short lists (``Seizure.Reason``, ``SeizureItem.Disposal``),
+shown in words and empty where not recorded. Legal basis and sanctions come from the cases
+linked to the seizure (charges' sections of law; sentences, transactional fines,
+acquittals), read through the same permission layer.
 """
 
 from __future__ import annotations

@@ -62,10 +62,6 @@ class PlaceFilter(df.ModelChoiceFilter):
 
     field_class = PlaceField
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("lazy", True)
-        super().__init__(*args, **kwargs)
-
 
 class YearField(BoundedIntegerField):
     """A year from 1 to 9999 (what a date holds): the year lookup cannot build its date

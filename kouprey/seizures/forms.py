@@ -52,7 +52,7 @@ def place_field(user: User, field: forms.Field) -> PlaceField:
     """The place typed with search-as-you-type (name, Khmer name, IATA or UN/LOCODE code)
     instead of a select of ~930 places; the list of places loads once, from the reference
     endpoint (reference.forms)."""
-    return PlaceField(PlaceList(Place.objects.restrict(user)), lazy=True,
+    return PlaceField(PlaceList(Place.objects.restrict(user)),
                       required=field.required, label=field.label, help_text=_(
                           "Type a few letters of its name or its code (IATA, UN/LOCODE)."))
 

@@ -89,18 +89,19 @@ def check_origins(origins: Sequence[OriginCountry]) -> None:
         return
     countries = [o.country_id for o in origins]
     if len(set(countries)) != len(countries):
-        raise ValidationError({"origins": "A country of origin is listed twice."})
+        raise ValidationError({"origins": _("A country of origin is listed twice.")})
     total = sum((Decimal(o.proportion) for o in origins), Decimal(0))
     if abs(total - 1) > PROPORTION_TOLERANCE:
         raise ValidationError(
-            {"origins": f"Origin proportions must sum to 1; they sum to {total.normalize()}."}
+            {"origins": _("Origin proportions must sum to 1; they sum to %(total)s.")
+             % {"total": total.normalize()}}
         )
 
 
 def check_transits(transits: Sequence[TransitCountry]) -> None:
     countries = [t.country_id for t in transits]
     if len(set(countries)) != len(countries):
-        raise ValidationError({"transits": "A transit country is listed twice."})
+        raise ValidationError({"transits": _("A transit country is listed twice.")})
 
 
 def today() -> date:

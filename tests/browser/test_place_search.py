@@ -1,16 +1,20 @@
-"""The seizure form's place in a real browser: typed, picked from the datalist, saved.
+"""The place fields in a real browser: typed, picked from the datalist, saved.
 
-The list of places loads from the reference endpoint when the field first gets the focus;
+The seizure form, the seizure list's filter and the case pages share the way: the page's
+one list of places loads from the reference endpoint when a place field first gets the focus;
 then Chromium offers the places matching what is typed. Screenshots at 1280 px (English)
 and 360 px (Khmer) go to the shots directory; nothing scrolls sideways on a phone.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from kouprey.cases.models import CaseEvent
+from kouprey.core.models import Organisation
 from kouprey.core.permissions import Role
 from kouprey.reference.models import Place
 from tests import factories as f
@@ -88,3 +92,58 @@ def test_type_part_of_a_place_pick_it_and_save(live_server: Any, open_page: Any,
     page.locator("#id_place").press("Enter")
     expect(page.locator("#results")).not_to_contain_text("KH-2020-099")
     expect(page).to_have_url(f"{base}/seizures/?place=REP")
+
+
+@pytest.mark.parametrize(("viewport", "language"), [(WIDE, "en"), (PHONE, "km")],
+                         ids=["1280-en", "360-km"])
+def test_the_case_page_loads_its_one_list_of_places_on_the_first_focus(
+        live_server: Any, open_page: Any, data: dict[str, Any], viewport: dict,
+        language: str) -> None:
+    """The case edit page's event rows, those added with "Add an event" too, share one
+    list, loaded once when a place field first gets the focus; the inline "Add an event"
+    form of the case page loads its own the same way."""
+    wcs = Organisation.objects.get(code="wcs")
+    case = f.case(org=wcs, seizures=[f.seizure(org=wcs, reference="KH-2020-100")],
+                  title="Ivory at Phnom Penh airport")
+    f.event(case, CaseEvent.Kind.ARREST, date(2020, 3, 1))
+    page = open_page(viewport)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/reference/places/" in r.url
+            else None)
+    base = live_server.url
+    sign_in(page, base)
+    if language == "km":
+        page.context.add_cookies([{"name": "django_language", "value": "km", "url": base}])
+    page.goto(f"{base}/cases/{case.pk}/edit/")
+    assert page.locator("datalist").count() == 1  # one list for every row, still empty
+    assert page.locator("datalist#places option").count() == 0 and asked == []
+    first = page.locator("#events .children > .child").first
+    first.locator("summary").click()
+    first.locator("input[name$=-place]").click()  # the first focus loads the list
+    expect(page.locator("datalist#places option")).to_have_count(4)
+    assert len(asked) == 1 and f"lang={language}&v=" in asked[0]
+    page.click("button[data-add-child=events]")  # a row added by the page's script
+    row = page.locator("#events .children > .child").last
+    row.locator("select[name$=-kind]").select_option("hearing")
+    row.locator("input[name$=-date]").fill("2020-04-02")
+    row.locator("summary").click()
+    place = row.locator("input[name$=-place]")
+    assert place.get_attribute("list") == "places"
+    place.click()
+    place.press_sequentially("REP")  # suggestions from the same list, not asked again
+    assert len(asked) == 1 and page.locator("datalist").count() == 1
+    shot(page, f"place-case-edit-{language}")
+    assert fits_width(page)
+    page.click(".form-actions button[type=submit]")
+    page.wait_for_url(f"{base}/cases/{case.pk}/")
+    assert case.events.get(kind=CaseEvent.Kind.HEARING).place.iata == "REP"
+
+    # the case page's inline "Add an event": an htmx fragment with its own list
+    page.click("#add-event a")
+    expect(page.locator("#id_event-place")).to_be_attached()
+    assert page.locator("datalist#places").count() == 1
+    page.locator("#add-event summary").click()
+    page.locator("#id_event-place").click()
+    expect(page.locator("datalist#places option")).to_have_count(4)
+    shot(page, f"place-case-inline-event-{language}")
+    assert fits_width(page)

@@ -4,6 +4,7 @@ new or changed event, while older inconsistent data stays readable and editable.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -213,9 +214,9 @@ def test_the_api_refuses_a_conviction_without_charge_naming_the_field() -> None:
     assert rules() == []
 
 
-# -- an event's place: one shared <datalist> ---------------------------------------------
+# -- an event's place: one shared <datalist>, loaded on the first focus --------------------
 
-def test_the_edit_page_lists_the_places_once(client) -> None:
+def test_the_edit_page_loads_the_places_once_on_demand(client) -> None:
     user = signed_in(client)
     c = a_case(user.organisation, charge=True)
     port = f.place("Sihanoukville Autonomous Port", locode="KHKOS", iata="")
@@ -223,10 +224,38 @@ def test_the_edit_page_lists_the_places_once(client) -> None:
         f.place(f"Airport {n:02d}", iata=f"A{n:02d}", locode="")
     f.event(c, K.ARREST, date(2019, 12, 20), place=port)
     page = client.get(reverse("cases:edit", args=[c.pk])).content.decode()
-    assert page.count("<datalist") == 1 and page.count("Airport 07 (A07)") == 1
-    assert 'list="event-places"' in page and 'name="events-0-place"' not in page.split(
-        "<select")[-1]
+    # the page names no place but the chosen one: the list is not in it
+    assert "Airport 07" not in page and "<option value=\"Airport" not in page
+    # one empty list, filled from the reference endpoint on the first focus of any row
+    assert page.count("<datalist") == 1
+    datalist = re.search(r'<datalist id="places" hx-get="([^"]+)"[^>]*></datalist>', page)
+    assert datalist and datalist.group(1).startswith("/reference/places/datalist?lang=en&amp;v=")
+    assert "focusin[target.list&amp;&amp;target.list.id==&#x27;places&#x27;] from:body once" \
+        in page or "focusin[target.list&&target.list.id=='places'] from:body once" in page
+    # every event row (the arrest, the charge, the empty row, the template for added rows)
+    # points at that one list, and no id is written twice
+    inputs = re.findall(r'<input type="text" name="events-([\w_]+)-place"[^>]*>', page)
+    assert sorted(inputs) == ["0", "1", "2", "__prefix__"]
+    assert page.count('list="places"') == 4
+    outside = re.sub(r"<template>.*?</template>", "", page, flags=re.DOTALL)
+    ids = re.findall(r'\sid="([^"]+)"', outside)
+    assert len(ids) == len(set(ids))
     assert 'value="Sihanoukville Autonomous Port (KHKOS)"' in page  # the chosen place
+    # the edit page is no longer weighed down by the list
+    assert client.get(datalist.group(1).replace("&amp;", "&")).content.decode().count(
+        "<option") == 31
+
+
+def test_a_typed_name_or_code_is_found_without_javascript_on_the_edit_page(client) -> None:
+    user = signed_in(client)
+    c = a_case(user.organisation, charge=True)
+    port = f.place("Sihanoukville Autonomous Port", locode="KHKOS", iata="")
+    charge = c.events.get()
+    data = edit_data(c, [event_row(charge), event_row(kind="arrest", date="2019-12-20",
+                                                      place="khkos")], 1)
+    response = client.post(reverse("cases:edit", args=[c.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:800]
+    assert c.events.get(kind=K.ARREST).place == port
 
 
 @pytest.mark.parametrize("typed", ["Phnom Penh International Airport (PNH)", "pnh",

@@ -116,6 +116,8 @@ def test_port_in_use_is_a_clean_error() -> None:
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
     assert "Traceback" not in result.output
+    # says what to do: `make demo` on a machine where 8000 is taken
+    assert "--port" in result.output and "make demo PORT=" in " ".join(result.output.split())
 
 
 @pytest.mark.parametrize("args", [["--port", "70000"], ["--threads", "0"]])

@@ -177,3 +177,17 @@ def test_partner_viewer_sees_only_what_is_shared(demo: Path) -> None:
 
 def test_demo_data_passes_the_consistency_check(demo: Path) -> None:
     assert run_checks() == []
+
+
+def test_the_demo_admin_opens_the_admin_pages(demo: Path, client) -> None:
+    """The navigation shows the demo admin "Administration": the page must open for them
+    (Django's admin also wants the staff flag, which `kouprey createuser` gives admins)."""
+    staff = {u.username: u.is_staff for u in User.objects.filter(
+        username__in=[spec.username for spec in data.USERS])}
+    assert staff == {"demo": True, "demo-analyst": False, "demo-gdce": False}
+    client.force_login(User.objects.get(username="demo"))
+    assert client.get("/admin/").status_code == 200
+    # a demo set up before the flag was given gets it on the next `kouprey demo`
+    User.objects.filter(username="demo").update(is_staff=False)
+    build(demo)
+    assert User.objects.get(username="demo").is_staff

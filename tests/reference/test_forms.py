@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from kouprey.reference.forms import PlaceField, PlaceList
+from kouprey.reference import versions
+from kouprey.reference.forms import PlaceField, PlaceList, options_url
 from kouprey.reference.models import Place
 from tests import factories as f
 
@@ -77,10 +78,15 @@ def test_the_field_shows_the_label_and_knows_when_it_changed(airport: Place) -> 
     assert field.has_changed(None, "PNH") and field.has_changed(airport.pk, "Atlantis")
 
 
-def test_a_lazy_widget_writes_an_empty_datalist_that_loads_once(airport: Place) -> None:
-    html = PlaceField(queryset=Place.objects.all(), lazy=True).widget.render("place", "")
-    assert 'list="places"' in html and '<datalist id="places" hx-get="' in html
-    assert "/reference/places/datalist?lang=en" in html and "<option" not in html
-    assert 'hx-push-url="false"' in html and " once" in html
-    plain = PlaceField(queryset=Place.objects.all()).widget.render("place", "")
-    assert "<datalist" not in plain
+def test_the_widget_points_at_the_pages_list_and_writes_none(airport: Place) -> None:
+    html = PlaceField(queryset=Place.objects.all()).widget.render("place", "")
+    assert 'list="places"' in html and 'autocomplete="off"' in html
+    assert "<datalist" not in html  # the page writes it once (reference.templatetags.places)
+
+
+def test_the_lists_address_names_the_language_and_the_version(airport: Place) -> None:
+    url = options_url()
+    assert url.startswith("/reference/places/datalist?lang=en&v=")
+    assert url == f"/reference/places/datalist?lang=en&v={versions.fingerprint()}"
+    with translation.override("km"):
+        assert options_url().startswith("/reference/places/datalist?lang=km&v=")

@@ -33,7 +33,7 @@ def test_every_signed_in_user_gets_the_options(client: Client, airport: Place) -
     assert response.status_code == 200
     assert response.content.decode().strip() == \
         '<option value="Phnom Penh International Airport (PNH)">'
-    assert "private" in response["Cache-Control"] and "max-age=3600" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"] and "max-age=86400" in response["Cache-Control"]
     again = client.get(URL, {"lang": "en"}, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304 and again.content == b""
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from kouprey.cases.models import CaseEvent
 from kouprey.core.permissions import Role
-from kouprey.reference.models import CommodityType
+from kouprey.reference.models import CommodityType, Unit
 from kouprey.reports import cites_aitr, etis
 from kouprey.reports.common import write_table
 from kouprey.seizures.importers import import_seizures
@@ -40,6 +40,8 @@ def analyst(tmp_path: Path):
 
 
 def test_aitr_columns_follow_the_domain_field_list() -> None:
+    """Kouprey's headings and order, from DOMAIN.md: the Secretariat's template could not be
+    read (see the module docstring); change this list with ``COLUMNS`` once it is."""
     assert cites_aitr.HEADER == [
         "Date of seizure", "Species (scientific name)", "Description of specimens",
         "Quantity", "Unit", "Location of seizure", "Country of origin",
@@ -76,6 +78,52 @@ def test_aitr_row_of_a_known_seizure(analyst) -> None:
     assert (horn["Quantity"], horn["Estimated value"], horn["Currency"]) == (
         Decimal("12.250"), Decimal("300000.00"), "USD")
     assert horn["Sanctions"] == ""
+
+
+def test_aitr_rows_of_a_seizure_built_here() -> None:
+    """Counted and measured items, a reason and a disposal: the cells as Kouprey writes them
+    (the template's own vocabularies could not be checked; see the module docstring)."""
+    org = f.organisation("wcs")
+    seizure = f.seizure(org=org, date=date(2021, 8, 9), reason=Seizure.Reason.NO_PERMIT,
+                        export_country=f.country("NG"), destination_country=f.country("CN"))
+    f.origin(seizure, "NG")
+    f.suspect(seizure, nationality=f.country("VN"))
+    scales = f.commodity("pangolin-scales", name="Pangolin scales", cites_term="SCA")
+    pangolin = f.taxon("Phataginus tricuspis", cites_appendix="I")
+    bags = Unit.objects.create(code="bag", name="bag", dimension=Unit.Dimension.COUNT)
+    boxes = Unit.objects.create(code="box", name="box", dimension=Unit.Dimension.COUNT,
+                                cites_code="BOX")
+    common = {"seizure": seizure, "commodity": scales, "taxon": pangolin}
+    SeizureItem.objects.create(**common, weight_kg=Decimal("250.000"), value=Decimal("1000"),
+                               currency="USD", disposal=SeizureItem.Disposal.DESTROYED)
+    SeizureItem.objects.create(**common, pieces=12, count_unit=boxes)
+    SeizureItem.objects.create(**common, pieces=3, count_unit=bags)
+    SeizureItem.objects.create(**common, pieces=7)
+    SeizureItem.objects.create(**common, volume_m3=Decimal("1.500"))
+    SeizureItem.objects.create(**common)
+    rows = [dict(zip(cites_aitr.HEADER, r, strict=True))
+            for r in cites_aitr.rows(f.user(Role.ANALYST, org=org), 2021)]
+    assert [(r["Quantity"], r["Unit"]) for r in rows] == [
+        (Decimal("250.000"), "kg"), (12, "BOX"), (3, "bag"), (7, "number of specimens"),
+        (Decimal("1.500"), "m3"), (None, "")]
+    first = rows[0]
+    assert {k: first[k] for k in ("Date of seizure", "Species (scientific name)",
+                                  "Description of specimens", "Country of origin",
+                                  "Country of export/re-export", "Country(ies) of transit",
+                                  "Country of destination/import", "Reason for seizure",
+                                  "Estimated value", "Currency", "Nationality of offenders",
+                                  "Legal basis (law and section)", "Sanctions",
+                                  "Disposal of confiscated specimens")} == {
+        "Date of seizure": date(2021, 8, 9), "Species (scientific name)": "Phataginus tricuspis",
+        "Description of specimens": "SCA", "Country of origin": "NG",
+        "Country of export/re-export": "NG", "Country(ies) of transit": "",
+        "Country of destination/import": "CN",
+        "Reason for seizure": "No CITES permit or certificate",
+        "Estimated value": Decimal("1000.00"), "Currency": "USD",
+        "Nationality of offenders": "VN", "Legal basis (law and section)": "",
+        "Sanctions": "", "Disposal of confiscated specimens": "Destroyed"}
+    assert {r["Disposal of confiscated specimens"] for r in rows[1:]} == {""}
+    assert {r["Reason for seizure"] for r in rows} == {"No CITES permit or certificate"}
 
 
 def test_aitr_holds_only_the_year_and_what_the_user_may_export(analyst) -> None:

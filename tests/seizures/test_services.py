@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from kouprey.seizures.models import OriginCountry, Seizure, SeizureItem
+from kouprey.seizures.models import OriginCountry, Seizure, SeizureItem, TransitCountry
 from kouprey.seizures.services import (
     SeizureRecord,
     rie_kg,
@@ -91,3 +91,23 @@ def test_search_text_names_a_repeated_commodity_once_and_search_still_finds_it()
     assert s.search_text == "three bags"
     found = search(Seizure.objects.all(), pangolin.name.split()[0], stops_early=False)
     assert list(found) == [s]
+
+
+@pytest.mark.parametrize(("origins", "transits", "key"), [
+    (["MZ:0.6", "NG:0.3"], [], "origins"),
+    (["MZ:0.5", "MZ:0.5"], [], "origins"),
+    ([], ["MY", "MY"], "transits"),
+])
+def test_trade_chain_messages_are_in_the_readers_language(monkeypatch, origins, transits, key):
+    """The form shows these messages as they are: they go through gettext, so a Khmer page
+    shows them in Khmer once translated (they were English on every page)."""
+    monkeypatch.setattr("kouprey.seizures.services._", lambda text: f"[km] {text}")
+    record = _record()
+    record.origins = [OriginCountry(country=f.country(o.split(":")[0]),
+                                    proportion=Decimal(o.split(":")[1])) for o in origins]
+    record.transits = [TransitCountry(country=f.country(t), position=n)
+                       for n, t in enumerate(transits, 1)]
+    with pytest.raises(ValidationError) as caught:
+        save_seizure(record)
+    message = caught.value.message_dict[key][0]
+    assert message.startswith("[km] ") and "%(" not in message
