@@ -37,9 +37,13 @@ def main() -> None:
 
 
 def setup_django() -> None:
+    """Set Django up once. Again would configure logging anew, onto whatever standard error
+    is at that moment (a test runner's captured stream, closed right after)."""
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:
+        django.setup()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

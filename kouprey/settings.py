@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "ninja",  # serves the API docs' Swagger UI from its bundled static files, not a CDN
+    "axes",  # locks an account after repeated failed sign-ins (below, "Sign-in protection")
     "kouprey.core",
     "kouprey.reference",
     "kouprey.seizures",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kouprey.core.middleware.ActorMiddleware",
     "kouprey.core.middleware.PermissionPolicyMiddleware",
+    # Answers a sign-in refused because the account is locked (django-axes: it goes last).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kouprey.urls"
@@ -155,6 +158,27 @@ MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "50"))
 IMPORT_PARALLEL_MB = int(env("IMPORT_PARALLEL_MB", "16"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Sign-in protection (django-axes): after KOUPREY_SIGNIN_ATTEMPTS failed sign-ins in a row
+# an account is locked for KOUPREY_SIGNIN_LOCK_MINUTES, counted from the last failure; a
+# successful sign-in clears the count. Counted per user name, not per address: guessing one
+# account's password from many machines is stopped too, and a name that does not exist is
+# counted and locked the same way, so the answer never tells whether an account exists.
+# `kouprey unlock NAME` (or Administration) lifts a lock at once.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses while the account is locked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("SIGNIN_ATTEMPTS", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("SIGNIN_LOCK_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins: the user's last_login is enough
+AXES_LOCKOUT_CALLABLE = "kouprey.web.signin.locked"
+# axes.W006 asks for the address in the lock's key too. Behind the reverse proxy of the admin
+# guide every request comes from the proxy's address, so five failures by anyone would lock
+# everybody out; the name alone cannot be sidestepped by changing browsers or cookies.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")

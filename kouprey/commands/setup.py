@@ -1,4 +1,5 @@
-"""``kouprey init`` and ``kouprey createuser``: set up a database and the people who use it."""
+"""``kouprey init``, ``kouprey createuser`` and ``kouprey unlock``: set up a database and the
+people who use it."""
 
 from __future__ import annotations
 
@@ -185,3 +186,29 @@ def createuser(
         candidate.set_password(password)
         candidate.save()
     console.print(f"Created user {name} ({role}) in {candidate.organisation.code}.")
+
+
+@app.command()
+def unlock(
+    name: Annotated[str, typer.Argument(help="The user name whose sign-ins are locked.")],
+) -> None:
+    """Lift the lock on an account after repeated failed sign-ins, and clear its count.
+
+    After KOUPREY_SIGNIN_ATTEMPTS failed sign-ins in a row (5 by default) an account is
+    locked for KOUPREY_SIGNIN_LOCK_MINUTES (15); this ends the lock at once. The user's
+    password is unchanged.
+
+    Example: kouprey unlock dara
+    """
+    setup_django()
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+    from django.db.models import Sum
+
+    failures = AccessAttempt.objects.filter(username=name).aggregate(
+        n=Sum("failures_since_start"))["n"] or 0
+    if not failures:
+        console.print(f"{name} has no failed sign-ins to clear.")
+        return
+    reset(username=name)
+    console.print(f"Unlocked {name}: {failures} failed sign-in(s) cleared.")

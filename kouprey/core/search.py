@@ -366,8 +366,9 @@ def drop_search(table: str) -> Any:
 def rewrite_search(app_label: str, model_name: str, related: list[str],
                    text: Any, refs: Any) -> Any:
     """A migration operation that computes every record's ``search_text`` and
-    ``search_refs`` again with ``text`` and ``refs`` (the services' functions), 2,000
-    records at a time with ``related`` prefetched."""
+    ``search_refs`` again with ``text`` and ``refs``, 2,000
+    records at a time with ``related`` prefetched. The migration passes functions of its
+    own, written for the models as they were then, not the services' current ones."""
     from django.db import migrations
 
     def forwards(apps: Any, schema_editor: Any) -> None:

@@ -57,6 +57,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kouprey.cases.models import Case, CaseEvent
@@ -66,6 +67,7 @@ from kouprey.seizures.exporters import each
 from kouprey.seizures.models import Seizure, SeizureItem
 
 SHEET = "Seizures"
+REPORT_LANGUAGE = "en"
 
 
 @dataclass
@@ -172,10 +174,14 @@ def legal_by_seizure(user: Any, seizures: QuerySet[Seizure]) -> dict[int, Legal]
 
 def rows(user: Any, year: int) -> Iterator[list[Any]]:
     """The report's rows for ``year``: one per seized item of the seizures ``user`` may
-    export, in date order."""
+    export, in date order. In English whatever language is active: the report goes to the
+    Secretariat, which reads English, French or Spanish, not Khmer."""
     queryset = seizures_of_year(user, year)
-    legal = legal_by_seizure(user, queryset)
+    with translation.override(REPORT_LANGUAGE):  # the sanctions are written here
+        legal = legal_by_seizure(user, queryset)
     for seizure in each(queryset):
         for item in seizure.items.all():
             line = Line(seizure, item, legal.get(seizure.pk, Legal()))
-            yield [get(line) for _name, get in COLUMNS]
+            with translation.override(REPORT_LANGUAGE):
+                row = [get(line) for _name, get in COLUMNS]
+            yield row
