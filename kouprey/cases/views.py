@@ -82,7 +82,8 @@ def redacted_history(case: Case, visible: list[Any]) -> list[lists.HistoryEntry]
     replaced (splitting a label that itself holds ", " errs towards hiding).
     """
     field = str(Case._meta.get_field("seizures").verbose_name)  # noqa: SLF001
-    shown = {str(s) for s in visible}
+    # the log's label (place in English) -> the label in the page's language
+    shown = {str(s): tables.seizure_label(s) for s in visible}
     entries = lists.history(case)
     for entry in entries:
         for change in entry.changes:
@@ -91,10 +92,10 @@ def redacted_history(case: Case, visible: list[Any]) -> list[lists.HistoryEntry]
     return entries
 
 
-def _redact(joined: str, shown: set[str]) -> str:
+def _redact(joined: str, shown: dict[str, str]) -> str:
     if not joined:
         return joined
-    return ", ".join(label if label in shown else _("(a seizure you may not see)")
+    return ", ".join(shown.get(label) or _("(a seizure you may not see)")
                      for label in joined.split(", "))
 
 

@@ -143,5 +143,6 @@ def seizure_delete(request: HttpRequest, pk: int) -> HttpResponse:
     cases = list(Case.objects.restrict(_user(request), VIEW).filter(seizures=seizure)
                  .order_by("-opened_on", "pk")) if linked else []
     return render(request, "seizures/confirm_delete.html",
-                  {"seizure": seizure, "linked": linked, "cases": cases},
+                  {"seizure": seizure, "title": tables.full_label(seizure), "linked": linked,
+                   "cases": cases},
                   status=409 if linked and request.method == "POST" else 200)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from kouprey.core.models import AuditEntry
 from kouprey.core.permissions import Role
 from tests import factories as f
 
@@ -74,3 +75,19 @@ def test_case_page_names_agencies_in_the_page_language(client):
                       HTTP_ACCEPT_LANGUAGE="km").json()
     assert {a["agency"] for a in data["agencies"]} == {"gdce", "pp-court"}
     assert GDCE_KM in {a["name"] for a in data["agencies"]}
+
+
+def test_case_history_names_linked_seizures_places_in_the_page_language(client):
+    """The history shows the audit log's label of a linked seizure (place in English) in
+    the page's language; the log itself keeps the English label."""
+    c = court_case(client)  # the seizure is linked when the case is built: logged
+    logged = AuditEntry.objects.filter(root_id=str(c.pk), model="cases.case")
+    assert any("KOS-1 2019-12-20 Sihanoukville Autonomous Port" in str(e.changes)
+               for e in logged)
+    page = client.get(reverse("cases:detail", args=[c.pk]),
+                      HTTP_ACCEPT_LANGUAGE="km").content.decode()
+    assert f"KOS-1 2019-12-20 {PORT_KM}" in page
+    assert "Sihanoukville" not in page
+    page = client.get(reverse("cases:detail", args=[c.pk]),
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "KOS-1 2019-12-20 Sihanoukville Autonomous Port" in page

@@ -54,3 +54,23 @@ def test_detail_totals_name_their_unit_through_the_translation(client, monkeypat
     page = client.get(reverse("seizures:detail", args=[s.pk])).content.decode()
     assert '<span data-total="weight">12.5</span> [km] kg' in page
     assert '<span data-total="rie">12.5</span> [km] kg' in page
+
+
+PORT_KM = "កំពង់ផែស្វយ័តក្រុងព្រះសីហនុ"
+
+
+@pytest.mark.parametrize(("language", "port"), [
+    ("en", "Sihanoukville Autonomous Port"), ("km", PORT_KM)])
+def test_delete_page_names_the_place_in_the_page_language(client, language, port):
+    """The delete question read "Delete seizure KOS-1 2019-12-20 Sihanoukville Autonomous
+    Port?" on a Khmer page: the record's own label names the place in English (that label
+    is what the audit log keeps, and it stays so)."""
+    f.place(name_km=PORT_KM)
+    s = seizure_with_agencies(client)
+    client.force_login(f.user(Role.ADMIN, s.owner_org))
+    page = client.get(reverse("seizures:delete", args=[s.pk]),
+                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"KOS-1 2019-12-20 {port}?" in page
+    if language == "km":
+        assert "Sihanoukville" not in page
+    assert str(s) == "KOS-1 2019-12-20 Sihanoukville Autonomous Port"
