@@ -116,7 +116,8 @@ def test_an_import_brings_the_indicators_up_to_date(editor: Client, tmp_path: Pa
     checked = editor.post(URL + "?format=json", {"file": upload(path), "action": "check"})
     assert checked.json()["indicators"] is None  # a check writes nothing
     done = editor.post(URL, {"token": checked.json()["token"], "action": "import"})
-    assert b"The indicators were brought up to date in" in done.content
+    assert b"The indicators are up to date." in done.content  # not "in 0.0 s"
+    assert b"brought up to date in" not in done.content
     assert done.context["indicators"]["recounted"] > 0
     assert not DirtyMonth.objects.exists()
     months = Tally.objects.filter(dimension="total", month__gt=0)
@@ -125,6 +126,34 @@ def test_an_import_brings_the_indicators_up_to_date(editor: Client, tmp_path: Pa
                         {"file": upload(path), "action": "import"}).json()
     assert again["result"]["unchanged"] == 2
     assert again["indicators"]["recounted"] == 0  # nothing new, nothing to recount
+
+
+def test_a_slow_recount_says_how_long_it_took(editor: Client, tmp_path: Path,
+                                              monkeypatch) -> None:
+    monkeypatch.setattr("kouprey.indicators.store.bring_up_to_date",
+                        lambda: {"recounted": 3, "seconds": 12.5})
+    done = editor.post(URL, {"file": upload(write_csv(tmp_path / "s.csv", GOOD_ROWS)),
+                             "action": "import"})
+    assert b"The indicators were brought up to date in 12.5 s." in done.content
+
+
+def test_the_result_links_to_the_seizures_it_imported(editor: Client, tmp_path: Path
+                                                      ) -> None:
+    before = f.seizure(org=f.organisation("wcs"), reference="OLD-1")
+    done = editor.post(URL, {"file": upload(write_csv(tmp_path / "s.csv", GOOD_ROWS)),
+                             "action": "import"})
+    new = sorted(Seizure.objects.exclude(pk=before.pk).values_list("pk", flat=True))
+    assert len(new) == 2
+    link = f'href="/seizures/?ids={new[0]},{new[1]}"'
+    assert link in done.content.decode()
+    listed = editor.get(f"/seizures/?ids={new[0]},{new[1]}&format=json").json()
+    assert sorted(r["id"] for r in listed["results"]) == new
+    data = editor.post(URL + "?format=json", {
+        "file": upload(write_csv(tmp_path / "s.csv", GOOD_ROWS)), "action": "import"}).json()
+    assert data["result"]["unchanged"] == 2 and data["imported_ids"] is None
+    again = editor.post(URL, {"file": upload(write_csv(tmp_path / "s.csv", GOOD_ROWS)),
+                              "action": "import"}).content.decode()
+    assert "?ids=" not in again and 'href="/seizures/"' in again  # nothing new: the list
 
 
 def test_a_file_that_is_not_csv_is_refused(editor: Client, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from kouprey.core.importing import FileRejected
-from kouprey.core.models import ColumnMapping
+from kouprey.core.models import AuditEntry, ColumnMapping
 from kouprey.indicators import store
 from kouprey.seizures.importers import import_seizures
 from kouprey.seizures.mappings import (
@@ -36,6 +36,9 @@ from kouprey.seizures.mappings import (
 )
 from kouprey.web import lists
 
+# The result links to the list of the seizures it imported (?ids=) up to this many; beyond,
+# the URL would be too long and the result links to the whole list.
+MAX_IDS_IN_URL = 1000
 TICKET = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 KEEP_SECONDS = 24 * 3600
 SUFFIXES = {".csv", ".xlsx"}
@@ -127,6 +130,7 @@ def _import_page(request: HttpRequest) -> HttpResponse:
         if upload is None:
             return _answer(request, {"error": _("Choose a CSV or XLSX file.")}, status=400)
         path, ticket = _keep(request, upload)
+    last_entry = _last_audit_id()
     try:
         result = import_seizures(path, mapping=mapping, user=user, dry_run=dry_run)
     except (FileRejected, LookupError, PermissionError, ValueError) as exc:
@@ -138,8 +142,23 @@ def _import_page(request: HttpRequest) -> HttpResponse:
     context = {"result": result, "mapping": mapping, "token": ticket,
                "counts": list(result.children.items()),
                # The months it wrote recounted now, not by the next reader of the indicators.
-               "indicators": store.bring_up_to_date() if result.committed else None}
+               "indicators": store.bring_up_to_date() if result.committed else None,
+               "imported_ids": _imported_ids(user, last_entry) if result.committed
+               and result.created else []}
     return _answer(request, context, status=200 if result.ok else 400)
+
+
+def _last_audit_id() -> int:
+    return AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _imported_ids(user: Any, after: int) -> list[int]:
+    """The seizures this import wrote, from its audit entries (one per seizure, written in
+    the import's transaction after ``after``); [] when too many to name in a link."""
+    ids = [int(pk) for pk in AuditEntry.objects.filter(
+        pk__gt=after, actor=user, action=AuditEntry.Action.IMPORT, model="seizures.seizure",
+    ).order_by("pk").values_list("object_id", flat=True)[:MAX_IDS_IN_URL + 1]]
+    return ids if len(ids) <= MAX_IDS_IN_URL else []
 
 
 def columns() -> list[tuple[str, str, tuple[str, ...]]]:
@@ -160,6 +179,7 @@ def _answer(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
             "error": context.get("error"), "token": context.get("token") or None,
             "result": result.as_dict() if result is not None else None,
             "indicators": context.get("indicators"),
+            "imported_ids": context.get("imported_ids") or None,
             "columns": {key: list(names) for key, _title, names in columns()},
         }, status=status)
     context.update(mappings=names, max_upload_mb=settings.MAX_UPLOAD_MB, columns=columns(),
