@@ -10,6 +10,7 @@ form, formset or child form they name. Nothing is written unless everything is v
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +33,18 @@ from kouprey.seizures.models import (
     Suspect,
     TransitCountry,
 )
-from kouprey.seizures.services import SeizureRecord, save_seizure
+from kouprey.seizures.services import (
+    SeizureRecord,
+    check_origins,
+    check_transits,
+    save_seizure,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The trade chain's rules across rows, checked on their own section when another part of the
+# form is refused, so the form shows every error at once rather than these on the next try.
+SECTION_CHECKS: dict[str, Callable[[list[Any]], None]] = {
+    "origins": check_origins, "transits": check_transits}
 CHILD_KEY = re.compile(r"^(?P<group>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
 
 
@@ -135,9 +145,24 @@ class ChildForm(PlainErrors, forms.ModelForm):  # type: ignore[type-arg]
         name_unknown_choices(self)
 
 
+# A country twice in one section, in the services' words (Django's own: "Please correct the
+# duplicate data for country.").
+LISTED_TWICE: dict[Any, Any] = {OriginCountry: _("A country of origin is listed twice."),
+                TransitCountry: _("A transit country is listed twice.")}
+
+
+class ChildFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    def get_unique_error_message(self, unique_check: Any) -> str:
+        return str(LISTED_TWICE.get(self.model, _("Listed twice.")))
+
+    def get_form_error(self) -> str:
+        return str(_("Already listed in another row."))
+
+
 def _formset(model: type[Any], fields: list[str], widgets: dict[str, Any] | None = None,
              ) -> type[BaseInlineFormSet[Any, Any, Any]]:
-    return inlineformset_factory(Seizure, model, form=ChildForm, fields=fields, extra=1,
+    return inlineformset_factory(Seizure, model, form=ChildForm, formset=ChildFormSet,
+                                 fields=fields, extra=1,
                                  can_delete=True, widgets=widgets or {},
                                  formfield_callback=_formfield)
 
@@ -226,6 +251,7 @@ class SeizureForms:
     def save(self) -> Seizure | None:
         """Save everything through services.save_seizure; None (with errors set) if refused."""
         if not self.is_valid():
+            self._check_sections()
             return None
         adding = self.instance._state.adding  # noqa: SLF001
         record = self.record()
@@ -240,6 +266,18 @@ class SeizureForms:
             self.add_service_errors(exc)
             return None
         return seizure
+
+    def _check_sections(self) -> None:
+        """``SECTION_CHECKS`` on each section whose rows are all valid (a row refused for
+        its own value is not summed with the others)."""
+        for section in self.sections:
+            check = SECTION_CHECKS.get(section.prefix)
+            if check is None or not section.formset.is_valid():
+                continue
+            try:
+                check([form.instance for form in self._kept(section.formset)])
+            except ValidationError as exc:
+                self.add_service_errors(exc)
 
     def add_service_errors(self, exc: ValidationError) -> None:
         """Put each error from the service on the form, formset or row it names."""

@@ -424,3 +424,33 @@ def test_a_linked_seizure_names_the_cases_to_unlink_it_from(client: Client, wcs)
     f.case(org=f.organisation("other"), seizures=[linked], title="Secret case")
     page = client.get(reverse("seizures:delete", args=[linked.pk])).content.decode()
     assert "linked to 2 cases" in page and "Secret case" not in page
+
+
+def test_every_error_is_shown_at_once_not_the_chains_on_the_next_try(client: Client, editor):
+    """A negative weight and origins summing to 0.8 and a transit country listed twice: all
+    three come back together, so the editor corrects them in one go."""
+    viet_nam = f.country("VN").pk
+    data = form_data(rows={"items": [{"commodity": f.commodity().pk, "weight_kg": "-3"}],
+                           "origins": [{"country": f.country("MZ").pk, "proportion": "0.5"},
+                                       {"country": f.country("KE").pk, "proportion": "0.3"}],
+                           "transits": [{"country": viet_nam, "position": "1"},
+                                        {"country": viet_nam, "position": "2"}]})
+    response = client.post(reverse("seizures:create"), data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Must not be negative." in html
+    assert "sum to 0.8" in html
+    assert "A transit country is listed twice." in html
+    assert "Already listed in another row." in html  # on the second Viet Nam row
+    assert "Please correct the duplicate" not in html  # Django's words, not Kouprey's
+    assert Seizure.objects.count() == 0
+
+
+def test_a_refused_origin_row_is_not_also_summed(client: Client, editor):
+    """An origin row with its own error (a share above 1) is not counted into a sum the
+    editor has not finished: only the row's own message is shown."""
+    data = form_data(rows={"origins": [{"country": f.country("MZ").pk, "proportion": "1.5"},
+                                       {"country": f.country("KE").pk, "proportion": "0.3"}],
+                           "items": [{"commodity": f.commodity().pk, "weight_kg": "-3"}]})
+    html = client.post(reverse("seizures:create"), data).content.decode()
+    assert "sum to" not in html
