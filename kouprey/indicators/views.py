@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kouprey.core import tabular
@@ -101,8 +100,9 @@ def periods(scope: services.Scope) -> list[dict[str, Any]]:
     after = until + timedelta(days=1)
     chosen = [
         (_("All dates"), None, None),
-        (_("Baseline, to %(date)s") % {"date": date_format(until)}, None, until),
-        (_("Since the baseline, from %(date)s") % {"date": date_format(after)}, after, None),
+        # ISO dates, as everywhere in Kouprey (not "Jan. 31, 2018")
+        (_("Baseline, to %(date)s") % {"date": until.isoformat()}, None, until),
+        (_("Since the baseline, from %(date)s") % {"date": after.isoformat()}, after, None),
     ]
     found = []
     for label, since, end in chosen:

@@ -80,14 +80,16 @@ def test_the_baseline_periods_are_one_click_away(analyst: Client, settings) -> N
     html = analyst.get(URL, {"validated": "1"}).content.decode()
     links = dict((label, href) for href, label in re.findall(
         r'<a href="([^"]*)">([^<]*)</a>', html.split('class="periods"')[1].split("</nav>")[0]))
-    assert links == {"Baseline, to Jan. 31, 2018": "?until=2018-01-31&amp;validated=1",
-                     "Since the baseline, from Feb. 1, 2018": "?since=2018-02-01&amp;validated=1"}
+    assert links == {"Baseline, to 2018-01-31": "?until=2018-01-31&amp;validated=1",
+                     "Since the baseline, from 2018-02-01": "?since=2018-02-01&amp;validated=1"}
     assert '<strong aria-current="true">All dates</strong>' in html
     baseline = analyst.get(URL, {"until": "2018-01-31", "format": "json"}).json()
     rate = next(r for r in baseline["indicators"] if r["id"] == "conviction_rate")
     assert (rate["numerator"], rate["denominator"]) == (3, 21)
     since = analyst.get(URL, {"since": "2018-02-01"}).content.decode()
-    assert '<strong aria-current="true">Since the baseline, from Feb. 1, 2018</strong>' in since
+    assert '<strong aria-current="true">Since the baseline, from 2018-02-01</strong>' in since
+    khmer = analyst.get(URL, {"since": "2018-02-01"}, HTTP_ACCEPT_LANGUAGE="km")
+    assert "2018-02-01</strong>" in khmer.content.decode()  # ISO in Khmer too
 
 
 def test_json_twin(analyst: Client) -> None:
