@@ -186,21 +186,79 @@ def tokens_matching(word: str) -> tuple[str, ...]:
 PHRASE = re.compile(r'"([^"]*)"|(\S+)')
 
 
-def query_words(query: str) -> list[str]:
-    """The words of a search; text in double quotes is one word, spaces and all (``"Vo Van
-    Gia"`` finds that name, not every record holding "vo", "van" and "gia" somewhere). A
-    quote without its pair is ignored."""
+def query_parts(query: str) -> list[tuple[str, bool]]:
+    """(word, whether it was in double quotes) for each word of a search (``query_words``)."""
     found = []
     for quoted, plain in PHRASE.findall(query):
         word = " ".join(quoted.split()) if quoted else plain.replace('"', "")
         if word:
-            found.append(word)
+            found.append((word, bool(quoted)))
     return found
 
 
+def query_words(query: str) -> list[str]:
+    """The words of a search; text in double quotes is one word, spaces and all (``"Vo Van
+    Gia"`` finds that name, not every record holding "vo", "van" and "gia" somewhere). A
+    quote without its pair is ignored. Every word, function words included: what is
+    searched for is ``searched_words``."""
+    return [word for word, _quoted in query_parts(query)]
+
+
+# Function words: left out of a search typed as a phrase ("ivory at the port", "ភ្លុក នៅ
+# កំពង់ផែ"), which would otherwise find only the records that also hold "at" and "the" (or
+# none: "នៅ" is in almost no record). Short and conservative: words that only join others,
+# never something a user looks for on its own. Compared case-folded; a word in double
+# quotes is always searched (a phrase is exact), and so is a query of function words only.
+FUNCTION_WORDS = frozenset({
+    # English
+    "a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "the", "to", "with",
+    # Khmer (typed between spaces; inside a word they are letters of it and stay)
+    "នៅ",  # at, in (also "still", "to stay")
+    "និង",  # and
+    "ក្នុង",  # in, inside
+    "ពី",  # from ("two" is another word, ពីរ)
+    "ទៅ",  # to (also the verb "to go", never a search on its own)
+    "របស់",  # of, belonging to (also "thing": too vague to search for)
+    "ដែល",  # which, that, who
+    "នេះ",  # this
+    "នោះ",  # that
+    "បាន",  # past-tense marker, "got", "could"
+    "ឬ",  # or (as a word of its own; ឬស្សី, bamboo, is another word)
+    "ដល់",  # to, until, reaching
+    "លើ",  # on, above (place names with it, "upper", are written joined: ភូមិលើ)
+    # Not listed: ជា, "to be, as", is also the common family name Chea, searched for in
+    # suspects' and defendants' names ("ជា សុខា").
+})
+
+
+def searched_words(query: str) -> tuple[list[str], list[str]]:
+    """(the words searched for, the function words left out) of a search: its words
+    (``query_words``) but for the unquoted ``FUNCTION_WORDS`` when some other word remains;
+    each word left out named once, as first typed. Leaving a word out never finds fewer
+    records: a record found with it holds every other word too."""
+    parts = query_parts(query)
+
+    def is_function_word(word: str, quoted: bool) -> bool:
+        return not quoted and word.casefold() in FUNCTION_WORDS
+
+    searched = [word for word, quoted in parts if not is_function_word(word, quoted)]
+    if not searched:  # function words only ("at the"): searched all the same
+        return [word for word, _quoted in parts], []
+    left_out: dict[str, str] = {}
+    for word, quoted in parts:
+        if is_function_word(word, quoted):
+            left_out.setdefault(word.casefold(), word)
+    return searched, list(left_out.values())
+
+
+def ignored_words(query: str) -> list[str]:
+    """The function words a search leaves out (``searched_words``): lists name them."""
+    return searched_words(query)[1]
+
+
 def terms(query: str) -> list[Term]:
-    """The terms of a search: its words (``query_words``) and their tokens."""
-    return [Term(w, tokens_matching(w)) for w in query_words(query)]
+    """The terms of a search: its searched words (``searched_words``) and their tokens."""
+    return [Term(w, tokens_matching(w)) for w in searched_words(query)[0]]
 
 
 def _contains_every(queryset: QuerySet[Any], found: list[Term]) -> QuerySet[Any]:
@@ -211,7 +269,8 @@ def _contains_every(queryset: QuerySet[Any], found: list[Term]) -> QuerySet[Any]
 
 
 def search(queryset: QuerySet[Any], query: str, stops_early: bool = True) -> QuerySet[Any]:
-    """Records whose search text contains every word of ``query``: in their own words, or
+    """Records whose search text contains every word of ``query`` (but function words such
+    as "at", "the" or "នៅ" beside other words: ``searched_words``): in their own words, or
     as a token of a reference row whose names contain it (``reference.words``).
 
     SQLite: ``id IN (FTS matches)`` reads every match before the list can sort or count

@@ -20,6 +20,8 @@ one call::
   (``HX-Request``) gets only ``web/_list_results.html`` so the results update in place;
 - ``?format=json``: ``{"count", "count_is_exact", "page", "pages", "next", "previous",
   "results": [...]}``, one object per row keyed by ``Column.key`` plus ``id`` and ``url``;
+  with ``"ignored_words"`` when the search (``q``) left function words out ("at", "the":
+  ``core.search.searched_words``), which the HTML page names under the search box;
 - ``?format=csv`` / ``?format=xlsx``: every filtered row (all pages), through
   ``core.tabular.response`` (formula-injection escaping); refused (403) unless the user's
   role grants ``export``.
@@ -63,6 +65,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kouprey.core import tabular
 from kouprey.core.permissions import EXPORT, VIEW, can
+from kouprey.core.search import SearchFilter, ignored_words
 from kouprey.web import widgets
 from kouprey.web.history import (  # noqa: F401 - part of this module's interface
     Change,
@@ -339,8 +342,11 @@ def list_response(
                 for r in stable_order(prepare(records)).iterator(chunk_size=2000))
         return tabular.response(header, rows, fmt, filename)
     page = prepared_page(request, records, prepare)
+    ignored = search_words_left_out(filterset) if valid else []
     if fmt == "json":
         data = _json_page(request, page, columns, row_url)
+        if ignored:
+            data["ignored_words"] = ignored
         if notices:
             data["warnings"] = [{"field": name, "message": f"{label}: {message}"}
                                 for name, label, message in notices]
@@ -365,11 +371,27 @@ def list_response(
         # of band), so a filter changed next keeps that sort in the pushed address.
         "sort_oob": (filterset.form[SORT_PARAM].as_widget(attrs={"hx-swap-oob": "true"})
                      if is_htmx(request) and SORT_PARAM in filterset.form.fields else ""),
+        # The search's function words left out, under the search box (web/_search_note.html;
+        # out of band for htmx, which replaces the results only).
+        "ignored_words": ignored,
+        "search_note_oob": is_htmx(request) and _has_search(filterset),
         **(context or {}),
     }
     response = render(request, RESULTS_TEMPLATE if is_htmx(request) else template, ctx)
     response["Vary"] = "HX-Request"
     return response
+
+
+def _has_search(filterset: Any) -> bool:
+    return isinstance(filterset.filters.get("q"), SearchFilter)
+
+
+def search_words_left_out(filterset: Any) -> list[str]:
+    """The function words a valid FilterSet's search (``q``) leaves out
+    (``core.search.searched_words``); none for a list without a search."""
+    if not _has_search(filterset):
+        return []
+    return ignored_words(str(filterset.form.cleaned_data.get("q") or ""))
 
 
 def _counted(request: HttpRequest) -> dict[str, str] | None:

@@ -255,3 +255,73 @@ def test_a_common_word_with_accented_capitals_is_found_whatever_its_case(monkeyp
     assert narrow == broad == sorted([upper.pk, title.pk])
     assert sorted(s.pk for s in search(Seizure.objects.all(), "HÀ")) == sorted(
         [upper.pk, title.pk])  # under 3 letters: always per row
+
+
+# -- function words ("at", "the", "នៅ") in a query with other words are not searched ------
+
+def _port_records() -> tuple[Seizure, Seizure, Seizure]:
+    plain = _seizure("Ivory tusks, Sihanoukville port")  # no "at", no "the"
+    worded = _seizure("Ivory carvings at the port")
+    other = _seizure("Pangolin scales at the port")
+    return plain, worded, other
+
+
+def _found(query: str, stops_early: bool = True) -> set[int]:
+    return set(search(Seizure.objects.all(), query, stops_early=stops_early
+                      ).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("broad", [2.0, 0.0], ids=["index", "per-row"])  # SQLite's plans
+@pytest.mark.parametrize("stops_early", [True, False])
+def test_an_english_phrase_finds_what_its_content_words_find(broad, stops_early, monkeypatch):
+    from kouprey.core import search as search_module
+
+    monkeypatch.setattr(search_module, "BROAD_SHARE", broad)
+    plain, worded, _other = _port_records()
+    assert _found("ivory at the port", stops_early) == {plain.pk, worded.pk}
+    for phrase, content in [("ivory at the port", "ivory port"),
+                            ("The ivory from the port", "ivory port"),
+                            ("scales of pangolin", "scales pangolin"),
+                            ("ivory AND pangolin", "ivory pangolin")]:
+        assert _found(phrase, stops_early) == _found(content, stops_early), phrase
+
+
+@pytest.mark.parametrize("broad", [2.0, 0.0], ids=["index", "per-row"])
+def test_a_khmer_phrase_finds_what_its_content_words_find(broad, monkeypatch):
+    from kouprey.core import search as search_module
+
+    monkeypatch.setattr(search_module, "BROAD_SHARE", broad)
+    plain = _seizure("ការរឹបអូសភ្លុកដំរីកំពង់ផែក្រុងព្រះសីហនុ")  # ivory, Sihanoukville port
+    worded = _seizure("ភ្លុកដំរីនៅកំពង់ផែ")  # ivory at the port
+    _seizure("ស្រកាសត្វលំពែងនៅកំពង់ផែ")  # pangolin scales at the port
+    assert _found("ភ្លុក នៅ កំពង់ផែ") == {plain.pk, worded.pk}  # "ivory at port"
+    assert _found("ភ្លុក នៅ កំពង់ផែ") == _found("ភ្លុក កំពង់ផែ")
+    assert _found("ភ្លុក និង កំពង់ផែ") == _found("ភ្លុក កំពង់ផែ")  # "and"
+
+
+def test_words_in_quotes_are_always_searched():
+    _plain, worded, other = _port_records()
+    assert _found('"at the port"') == {worded.pk, other.pk}
+    assert _found('ivory "at the port"') == {worded.pk}
+    assert _found('ivory "the"') == {worded.pk}
+
+
+def test_a_query_of_function_words_only_searches_them():
+    _plain, worded, other = _port_records()
+    assert _found("at the") == {worded.pk, other.pk}
+
+
+def test_searched_words_tells_which_words_were_left_out():
+    from kouprey.core.search import FUNCTION_WORDS, ignored_words, searched_words
+
+    assert searched_words("Ivory AT the Port") == (["Ivory", "Port"], ["AT", "the"])
+    assert searched_words("the ivory of the port") == (["ivory", "port"], ["the", "of"])
+    assert searched_words("ភ្លុក នៅ កំពង់ផែ") == (["ភ្លុក", "កំពង់ផែ"], ["នៅ"])
+    assert searched_words('"at the" port') == (["at the", "port"], [])
+    assert searched_words('ivory "the"') == (["ivory", "the"], [])
+    assert searched_words("at the") == (["at", "the"], [])  # nothing else: searched
+    assert searched_words('at "the"') == (["the"], ["at"])
+    assert searched_words("") == ([], [])
+    assert ignored_words("ivory at the port") == ["at", "the"]
+    assert "ជា" not in FUNCTION_WORDS  # also the family name Chea
+    assert all(w == w.casefold() and " " not in w for w in FUNCTION_WORDS)
