@@ -363,8 +363,10 @@ def list_response(
         "count_is_exact": page.paginator.count_is_exact,  # type: ignore[attr-defined]
         "exact_count_url": query_with(request, **{COUNT_PARAM: "exact"}),
         "can_export": can(request.user, EXPORT),  # type: ignore[arg-type]
+        # The panel opens for the filters it shows: not for ``ids`` (an indicator's records,
+        # a hidden field), which on a phone pushed the records a screen down.
         "more_filters_used": any(request.GET.get(name) for name in filterset.form.fields
-                                 if name not in ("q", SORT_PARAM)),
+                                 if name not in ("q", SORT_PARAM, "ids")),
         "list_url": request.path,
         "counted": _counted(request),
         # A sort chosen in the table's headers updates the filter form's sort select (out

@@ -168,3 +168,14 @@ def test_the_pages_do_not_list_every_place(client: Client, editor, wcs) -> None:
         page = client.get(url).content
         assert len(page) < bound, (url, len(page))
         assert page.count(b"Airport (") <= 1, url  # the place chosen, not a list of them
+
+
+def test_a_list_of_given_ids_keeps_the_filter_panel_closed(client: Client, editor, wcs,
+                                                           airport) -> None:
+    """An indicator's records (``?ids=``, a hidden field) open with the records on top, not
+    the filter panel; a visible filter still opens it."""
+    s = f.seizure(org=wcs, reference="AIR", place=airport)
+    page = client.get(LIST, {"ids": str(s.pk)}).content.decode()
+    assert "<details class=\"more-filters\">" in page and ">AIR</a>" in page
+    both = client.get(LIST, {"ids": str(s.pk), "place": airport.pk}).content.decode()
+    assert "<details class=\"more-filters\" open>" in both
