@@ -186,10 +186,16 @@ def tokens_matching(word: str) -> tuple[str, ...]:
 PHRASE = re.compile(r'"([^"]*)"|(\S+)')
 
 
+# Zero-width space: Khmer keyboards put it between words, and Python does not count it as a
+# space, so "ភ្លុក<ZWSP>ដំរី" was searched as one word, found only in text typed the same way.
+ZERO_WIDTH_SPACE = "\u200b"
+
+
 def query_parts(query: str) -> list[tuple[str, bool]]:
-    """(word, whether it was in double quotes) for each word of a search (``query_words``)."""
+    """(word, whether it was in double quotes) for each word of a search (``query_words``);
+    a zero-width space separates words as a space does."""
     found = []
-    for quoted, plain in PHRASE.findall(query):
+    for quoted, plain in PHRASE.findall(query.replace(ZERO_WIDTH_SPACE, " ")):
         word = " ".join(quoted.split()) if quoted else plain.replace('"', "")
         if word:
             found.append((word, bool(quoted)))

@@ -325,3 +325,11 @@ def test_searched_words_tells_which_words_were_left_out():
     assert ignored_words("ivory at the port") == ["at", "the"]
     assert "ជា" not in FUNCTION_WORDS  # also the family name Chea
     assert all(w == w.casefold() and " " not in w for w in FUNCTION_WORDS)
+
+
+def test_a_zero_width_space_separates_words_as_a_space_does():
+    """Khmer keyboards put U+200B between words: ivory, then elephant, each found in the
+    sentence wherever it is (the text holds them apart, with another word between)."""
+    hit = _seizure("ភ្លុក ពី ដំរី អាហ្វ្រិក")  # ivory from African elephant
+    _seizure("ភ្លុក")
+    assert list(search(Seizure.objects.all(), "ភ្លុក\u200bដំរី")) == [hit]
