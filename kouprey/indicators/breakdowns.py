@@ -131,7 +131,8 @@ class Flows(Breakdown):
         grouped = [r for r in grouped if any(r[f] is not None for f in self.FIELDS)]
         ids = {r[f] for r in grouped for f in self.FIELDS} - {None}
         names = {c.pk: str(c) for c in Country.objects.filter(pk__in=ids)}
-        result = [Indicator(self.id, " → ".join(names[r[f]] if r[f] is not None else "—"
+        unknown = str(self.unknown)  # a part not recorded, in words ("— → — → Viet Nam")
+        result = [Indicator(self.id, " → ".join(names[r[f]] if r[f] is not None else unknown
                                                  for f in self.FIELDS), r["n"], "seizures",
                             group=self.id, key=key_of(r[f] for f in self.FIELDS))
                   for r in grouped]
@@ -172,5 +173,6 @@ BREAKDOWNS: dict[str, Breakdown] = {b.id: b for b in [
     Breakdown("seizures_by_nationality", _("Seizures by suspects' nationality"), Suspect,
               "nationality", "suspects__nationality", Country, "nationality",
               unknown=_("Nationality not recorded")),
-    Flows("flows", _("Trade flows: origin → transit → destination"), Seizure, "", ""),
+    Flows("flows", _("Trade flows: origin → transit → destination"), Seizure, "", "",
+          unknown=_("unknown")),
 ]}

@@ -171,8 +171,8 @@ def test_flows_follow_origin_transit_destination() -> None:
     f.origin(s, "MZ", "0.5")
     f.origin(s, "KE", "0.5")
     rows = services.breakdowns(Scope())["flows"]
-    assert sorted(r.label for r in rows) == ["Kenya → — → Viet Nam",
-                                             "Mozambique → — → Viet Nam"]
+    assert sorted(r.label for r in rows) == ["Kenya → unknown → Viet Nam",
+                                             "Mozambique → unknown → Viet Nam"]
     for row in rows:
         assert list(services.records(Scope(), "flows", row.key)) == [s]
 

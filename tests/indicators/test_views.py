@@ -223,3 +223,19 @@ def test_every_weight_in_a_breakdown_opens_the_same_records_as_its_count(
         link = re.fullmatch(r'<a href="([^"]+)" title="[^"]+">[\d.,]+</a>', cell)
         assert link, cell
         assert link.group(1) == count_href
+
+
+def test_a_flow_with_unknown_parts_says_unknown_and_links_its_records() -> None:
+    """It read "— → — → Viet Nam"; the words go through gettext."""
+    org = f.organisation("wcs")
+    client = signed_in(f.user(Role.ANALYST, org))
+    s = f.seizure(org=org, destination_country=f.country("VN"),
+                  validation_status=Seizure.Validation.VALIDATED)
+    html = client.get(URL).content.decode()
+    row = re.search(r"<tr><td>([^<]*→[^<]*)</td><td class=\"num\"><a href=\"([^\"]+)\">1</a>",
+                    html)
+    assert row and row.group(1) == "unknown → unknown → Viet Nam"
+    opened = client.get(row.group(2).replace("&amp;", "&"))
+    assert opened.status_code == 302
+    assert [r["id"] for r in client.get(opened["Location"] + "&format=json").json()[
+        "results"]] == [s.pk]
