@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,16 +18,25 @@ HEADER = ["id", "group", "key", "label", "value", "numerator", "denominator", "u
 
 
 def display(row: Indicator) -> str:
-    """The value as people read it: 50.0%, 1,234.5 (kg, no trailing zeros), 120 days, — for none."""
+    """The value as people read it: 50.0%, 1,234.5 (kg), 120 days, — for none."""
     if row.value is None:
         return "—"
     if row.unit == "ratio":
         return f"{row.value:.1%}"
     if row.unit == "kg":
-        return f"{row.value:,.3f}".rstrip("0").rstrip(".")
+        return kg_text(row.value)
     if row.unit == "days":
         return f"{row.value:g}"
     return f"{row.value:,}"
+
+
+def kg_text(value: Any) -> str:
+    """A weight on the indicators page: to 0.1 kg, thousands grouped (1,234.5; 40.0), the
+    same for the totals, the raw ivory equivalent and the breakdowns' weights, in every
+    language. The JSON, CSV and XLSX twins keep the exact values (to the gram)."""
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)):,.1f}"
 
 
 def records_url(scope: Scope, indicator_id: str, key: str = "") -> str:

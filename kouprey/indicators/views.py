@@ -75,6 +75,8 @@ def table(request: HttpRequest) -> HttpResponseBase:
     for row in rows:
         groups.setdefault(row.group, []).append({
             "row": row, "text": output.display(row),
+            "weight": output.kg_text(row.extra["weight_kg"]) if "weight_kg" in row.extra
+            else "",
             "url": output.records_url(scope, row.id, row.key),
             "numerator_url": output.records_url(scope, row.numerator_id)
             if row.numerator is not None else "",

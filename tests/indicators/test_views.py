@@ -239,3 +239,24 @@ def test_a_flow_with_unknown_parts_says_unknown_and_links_its_records() -> None:
     assert opened.status_code == 302
     assert [r["id"] for r in client.get(opened["Location"] + "&format=json").json()[
         "results"]] == [s.pk]
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_weights_and_raw_ivory_equivalent_are_shown_alike(language: str) -> None:
+    """RIE (raw + worked / 0.7) was shown to the gram ("1,014.286") beside weights to
+    0.1 kg, and Khmer breakdowns grouped differently ("1010,0"): every weight on the page
+    is now to 0.1 kg with the same separators; the twins keep the exact values."""
+    org = f.organisation("wcs")
+    client = signed_in(f.user(Role.ANALYST, org))
+    s = f.seizure(org=org, validation_status=Seizure.Validation.VALIDATED)
+    f.item(s, weight="1000")
+    f.item(s, weight="10", worked=True, commodity=f.commodity("ivory-worked"))
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    cells = dict(re.findall(r'<tr id="(\w+)">\s*<td>[^<]*</td>\s*<td class="num"><a [^>]*>'
+                            r'([^<]*)</a>', html))
+    assert (cells["total_weight_kg"], cells["rie_kg"]) == ("1,010.0", "1,014.3")
+    assert '">1,010.0</a></td></tr>' in html and "1,014.286" not in html  # a breakdown
+    data = client.get(URL, {"format": "json"}).json()["indicators"]
+    assert next(r for r in data if r["id"] == "rie_kg")["value"] == 1014.286
+    csv = b"".join(client.get(URL, {"format": "csv"}).streaming_content).decode()
+    assert "1014.286" in csv
