@@ -58,6 +58,21 @@ def name_unknown_choices(form: forms.BaseForm) -> None:
             field.error_messages["invalid_pk_value"] = message
 
 
+def ticked_first(form: forms.BaseForm, name: str) -> None:
+    """Put the ticked boxes of a checkbox list first, in their usual order, then the rest.
+
+    The list scrolls inside its box; GDCE, the usual detecting agency, is 9th, so an editor
+    could not see what a seizure has ticked without scrolling (on a phone too)."""
+    field = form.fields.get(name)
+    if not isinstance(field, forms.ModelMultipleChoiceField):
+        return
+    ticked = {str(v) for v in form[name].value() or []}
+    if not ticked:
+        return
+    choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+    field.choices = sorted(choices, key=lambda c: str(c[0]) not in ticked)
+
+
 def place_field(user: User, field: forms.Field) -> PlaceField:
     """The place typed with search-as-you-type (name, Khmer name, IATA or UN/LOCODE code)
     instead of a select of ~930 places; the list of places loads once, from the reference
@@ -107,6 +122,8 @@ class SeizureForm(PlainErrors, forms.ModelForm):  # type: ignore[type-arg]
         else:
             del self.fields["shared_with"]
         name_unknown_choices(self)
+        for name in ("agencies", "shared_with"):
+            ticked_first(self, name)
 
     # (title, fields in the grid, fields across the whole width), as the form shows them.
     GROUPS: list[tuple[Any, list[str], list[str]]] = [
