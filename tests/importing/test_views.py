@@ -197,3 +197,12 @@ def test_the_counts_name_what_was_counted_in_the_readers_language(
     counts = page.split('<ul class="import-counts">')[1].split("</ul>")[0]
     assert "<li>[km] Seized items: " in counts and "<li>[km] Suspects: " in counts
     assert "<li>items:" not in counts
+
+
+def test_the_page_says_a_list_download_is_not_an_import_file(editor: Client) -> None:
+    """People downloaded the seizure list (CSV/XLSX) and tried to import it: the page says
+    it is a summary for reading and links to the description of an import file."""
+    html = editor.get(URL).content.decode()
+    assert "is a summary for reading, not an import file" in html
+    assert '<a href="#import-file">the columns described below</a>' in html
+    assert html.count('id="import-file"') == 1
