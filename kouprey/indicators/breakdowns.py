@@ -90,6 +90,15 @@ class Breakdown:
             result.sort(key=lambda r: (-(r.value or 0), r.label))
         return result
 
+    def key_label(self, key: str) -> str:
+        """The label of the row ``key`` names, as ``rows_from`` writes it (for a list opened
+        from that row); ValueError for a key no row can have."""
+        if key == "":
+            return str(self.unknown)
+        if self.key == "year":
+            return str(int(key))
+        return self._names([int(key)]).get(int(key), key)
+
     def _names(self, keys: Iterable[Any]) -> dict[Any, str]:
         if self.names is None:
             return {}
@@ -129,15 +138,25 @@ class Flows(Breakdown):
         from kouprey.indicators.services import Indicator
 
         grouped = [r for r in grouped if any(r[f] is not None for f in self.FIELDS)]
-        ids = {r[f] for r in grouped for f in self.FIELDS} - {None}
-        names = {c.pk: str(c) for c in Country.objects.filter(pk__in=ids)}
-        unknown = str(self.unknown)  # a part not recorded, in words ("— → — → Viet Nam")
-        result = [Indicator(self.id, " → ".join(names[r[f]] if r[f] is not None else unknown
-                                                 for f in self.FIELDS), r["n"], "seizures",
-                            group=self.id, key=key_of(r[f] for f in self.FIELDS))
+        names = self._country_names({r[f] for r in grouped for f in self.FIELDS})
+        result = [Indicator(self.id, self._label([r[f] for f in self.FIELDS], names), r["n"],
+                            "seizures", group=self.id, key=key_of(r[f] for f in self.FIELDS))
                   for r in grouped]
         result.sort(key=lambda r: (-(r.value or 0), r.label))
         return result
+
+    def key_label(self, key: str) -> str:
+        parts = [None if v is None else int(v) for v in parse_key(key, 3)]
+        return self._label(parts, self._country_names(set(parts)))
+
+    @staticmethod
+    def _country_names(ids: set[Any]) -> dict[int, str]:
+        return {c.pk: str(c) for c in Country.objects.filter(pk__in=ids - {None})}
+
+    def _label(self, parts: list[int | None], names: dict[int, str]) -> str:
+        """"Mozambique → unknown → Viet Nam": a part not recorded in words."""
+        return " → ".join(str(self.unknown) if p is None else names.get(p, str(p))
+                          for p in parts)
 
     def records(self, scope: Scope, key: str) -> QuerySet[Seizure]:
         condition = Q()

@@ -11,7 +11,14 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from kouprey.core.tabular import csv_lines
-from kouprey.indicators.services import Indicator, Scope, label_of, record_kind, records
+from kouprey.indicators.services import (
+    Indicator,
+    Scope,
+    label_of,
+    record_kind,
+    records,
+    row_label_of,
+)
 
 HEADER = ["id", "group", "key", "label", "value", "numerator", "denominator", "unit",
           "weight_kg"]
@@ -51,8 +58,9 @@ SCOPE_PARAMS = ("since", "until", "validated")
 
 def counted_by(query: str | None) -> dict[str, str] | None:
     """What a list opened from an indicator's number says about it (``COUNTED_PARAM``, the
-    query of the number's ``records_url``): the indicator's label, and the indicator table
-    it came from; None when the value names no indicator."""
+    query of the number's ``records_url``): the indicator's label, the breakdown row's
+    (a place, a year, a trade flow; '' for a headline figure), and the indicator table it
+    came from; None when the value names no indicator or row."""
     if not query:
         return None
     params = QueryDict(query)
@@ -60,11 +68,13 @@ def counted_by(query: str | None) -> dict[str, str] | None:
     try:
         record_kind(indicator)
         label = label_of(indicator)
-    except KeyError:
+        row = row_label_of(indicator, params.get("key", ""))
+    except (KeyError, ValueError):
         return None
     scope = {k: v for k in SCOPE_PARAMS if (v := params.get(k))}
     table = reverse("indicators:table")
-    return {"label": label, "back_url": f"{table}?{urlencode(scope)}" if scope else table}
+    return {"label": label, "row": row,
+            "back_url": f"{table}?{urlencode(scope)}" if scope else table}
 
 
 def record_ids(scope: Scope, indicator_id: str, key: str = "") -> list[int]:

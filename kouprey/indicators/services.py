@@ -326,6 +326,14 @@ HEADLINE_LABELS: dict[str, Any] = {
 }
 
 
+def row_label_of(indicator_id: str, key: str) -> str:
+    """The label of a breakdown's row (``key``), '' for a headline figure or no key;
+    ValueError for a key no row can have."""
+    if not key or indicator_id not in BREAKDOWNS:
+        return ""
+    return BREAKDOWNS[indicator_id].key_label(key)
+
+
 def label_of(indicator_id: str) -> str:
     """An indicator's label (a breakdown's: its title), or KeyError."""
     if indicator_id in HEADLINE_LABELS:

@@ -173,6 +173,22 @@ def test_a_list_opened_from_a_number_names_it_and_links_back(analyst: Client) ->
             plain.content.decode()
 
 
+def test_a_list_opened_from_a_row_names_the_row(analyst: Client) -> None:
+    """A breakdown's row (a place, a year, a trade flow) is named beside the indicator."""
+    place = Seizure.objects.get(external_id="demo:seizure:2019-pnh-lion-bone").place
+    by_place = analyst.get(records(analyst, indicator="seizures_by_place",
+                                   key=str(place.pk))["Location"]).content.decode()
+    assert (f"counted by the indicator “Seizures by place”, row “{place.name}”."
+            in by_place)
+    by_year = analyst.get(records(analyst, indicator="seizures_by_year",
+                                  key="2019")["Location"]).content.decode()
+    assert "“Seizures by year”, row “2019”." in by_year
+    flow = next(r for r in services.breakdowns(services.Scope())["flows"]
+                if r.label.startswith(str(services.BREAKDOWNS["flows"].unknown)))
+    by_flow = analyst.get(records(analyst, indicator="flows", key=flow.key)["Location"])
+    assert f"row “{flow.label}”." in by_flow.content.decode()  # "Not recorded → ... → Viet Nam"
+
+
 def test_other_numbers_open_the_list_on_their_ids(analyst: Client) -> None:
     response = records(analyst, indicator="cases_total", since="2018-02-01")
     location = urlsplit(response["Location"])
