@@ -22,17 +22,11 @@ from kouprey.cases.models import Case, CaseAgency, CaseEvent, Defendant
 from kouprey.core.permissions import VIEW
 from kouprey.reference.models import Agency
 from kouprey.seizures.models import Seizure
+from kouprey.seizures.tables import full_label, label_parts
 from kouprey.web.lists import Column, url_or_none
 
-
-def _label_parts(seizure: Seizure) -> tuple[str, str, str]:
-    """Reference, date and place (its name in the page's language; '' without one)."""
-    return (seizure.reference or f"#{seizure.pk}", seizure.date.isoformat(),
-            str(seizure.place) if seizure.place_id else "")
-
-
-def seizure_label(seizure: Seizure) -> str:
-    return " ".join(p for p in _label_parts(seizure) if p)
+# A seizure as the case pages name it: reference, date, place in the page's language.
+seizure_label = full_label
 
 
 def seizure_labels_html(case: Any) -> SafeString:
@@ -40,7 +34,7 @@ def seizure_labels_html(case: Any) -> SafeString:
     one outer span: on a phone the cell is a grid, each child of which is placed apart)."""
     labels = format_html_join(", ", "{} <span class=\"nowrap\">{}</span>{}", (
         (reference, day, f" {place}" if place else "")
-        for reference, day, place in map(_label_parts, case.visible_seizures)))
+        for reference, day, place in map(label_parts, case.visible_seizures)))
     return format_html("<span>{}</span>", labels) if labels else labels
 
 

@@ -28,15 +28,20 @@ def label(seizure: Seizure) -> str:
     return seizure.reference or f"#{seizure.pk}"
 
 
+def label_parts(seizure: Seizure) -> tuple[str, str, str]:
+    """Reference (else #id), date and place (its name in the page's language; '' without
+    one)."""
+    return (label(seizure), f"{seizure.date:%Y-%m-%d}",
+            str(seizure.place) if seizure.place_id else "")
+
+
 def full_label(seizure: Seizure) -> str:
     """Reference, date and place, the place named in the page's language.
 
     ``str(seizure)`` names the place in English: it is the label the audit log keeps, so
     pages that show a seizure by its full label use this instead.
     """
-    parts = (label(seizure), f"{seizure.date:%Y-%m-%d}",
-             str(seizure.place) if seizure.place_id else "")
-    return " ".join(p for p in parts if p)
+    return " ".join(p for p in label_parts(seizure) if p)
 
 
 def _unique(values: Iterable[Any]) -> list[str]:
