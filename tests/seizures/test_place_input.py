@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kouprey.core.permissions import Role
 from kouprey.reference.loaders import load_all
 from kouprey.reference.models import Place
 from kouprey.seizures.models import Seizure
@@ -29,18 +28,6 @@ KM = "អាកាសយានដ្ឋានអន្តរជាតិភ្�
 # mostly the country selects). The bounds leave room for other changes, not for the places.
 FORM_BOUND = 110_000
 LIST_BOUND = 70_000
-
-
-@pytest.fixture
-def wcs():
-    return f.organisation("wcs")
-
-
-@pytest.fixture
-def editor(client: Client, wcs):
-    user = f.user(Role.EDITOR, wcs)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

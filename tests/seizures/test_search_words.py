@@ -10,24 +10,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kouprey.core.permissions import Role
 from kouprey.seizures.services import refresh_search_text
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("seizures:list")
-
-
-@pytest.fixture
-def wcs():
-    return f.organisation("wcs")
-
-
-@pytest.fixture
-def editor(client: Client, wcs):
-    user = f.user(Role.EDITOR, wcs)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

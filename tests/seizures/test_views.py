@@ -26,18 +26,6 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("seizures:list")
 
 
-@pytest.fixture
-def wcs():
-    return f.organisation("wcs")
-
-
-@pytest.fixture
-def editor(client: Client, wcs):
-    user = f.user(Role.EDITOR, wcs)
-    client.force_login(user)
-    return user
-
-
 def _refs(html: str) -> list[str]:
     """The references of the rows in the results table, in order."""
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
